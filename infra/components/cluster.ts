@@ -1,0 +1,167 @@
+import * as aws from '@pulumi/aws';
+import * as eks from '@pulumi/eks';
+import * as pulumi from '@pulumi/pulumi';
+import type { CapacityType } from '../config';
+import { servicePrincipalTrustPolicy } from './trustPolicies';
+
+export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator'];
+
+export interface NodeGroupSettings {
+  instanceType: string;
+  capacityType: CapacityType;
+  desiredSize: number;
+  minSize: number;
+  maxSize: number;
+  diskSizeGiB: number;
+}
+
+export interface EksClusterArgs {
+  clusterName: string;
+  kubernetesVersion: string;
+  vpcId: pulumi.Input<string>;
+  subnetIds: pulumi.Input<string[]>;
+  node: NodeGroupSettings;
+  logRetentionDays: number;
+  /** IAM principals granted cluster admin. The identity running Pulumi must not be listed: EKS already made it admin. */
+  adminPrincipalArns: string[];
+  tags: Record<string, string>;
+}
+
+/** The EKS control plane in API authentication mode with one managed node group. */
+export class EksCluster extends pulumi.ComponentResource {
+  readonly cluster: eks.Cluster;
+  readonly nodeGroup: aws.eks.NodeGroup;
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+  readonly endpoint: pulumi.Output<string>;
+  readonly kubeconfig: pulumi.Output<string>;
+  readonly oidcProviderArn: pulumi.Output<string>;
+  readonly oidcIssuer: pulumi.Output<string>;
+
+  constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('cloudops:infra:EksCluster', name, {}, opts);
+
+    // EKS creates this group itself without retention; owning it first keeps logs from accumulating forever.
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane-logs`,
+      {
+        name: `/aws/eks/${args.clusterName}/cluster`,
+        retentionInDays: args.logRetentionDays,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    this.cluster = new eks.Cluster(
+      name,
+      {
+        name: args.clusterName,
+        version: args.kubernetesVersion,
+        vpcId: args.vpcId,
+        subnetIds: args.subnetIds,
+        authenticationMode: eks.AuthenticationMode.Api,
+        skipDefaultNodeGroup: true,
+        // Managed node groups use the EKS-created cluster security group; the component's extra groups would sit unused.
+        skipDefaultSecurityGroups: true,
+        endpointPublicAccess: true,
+        endpointPrivateAccess: true,
+        enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+        createOidcProvider: true,
+        // Extended support costs six times the standard control plane price; upgrade instead.
+        upgradePolicy: { supportType: 'STANDARD' },
+        tags: args.tags,
+        clusterTags: args.tags,
+      },
+      { parent: this, dependsOn: [logGroup] },
+    );
+
+    const nodeRole = new aws.iam.Role(
+      `${name}-node-role`,
+      {
+        assumeRolePolicy: JSON.stringify(servicePrincipalTrustPolicy('ec2.amazonaws.com')),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const nodePolicies = {
+      worker: 'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      cni: 'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+      ecrRead: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+    };
+    const attachments = Object.entries(nodePolicies).map(
+      ([key, policyArn]) =>
+        new aws.iam.RolePolicyAttachment(
+          `${name}-node-${key}`,
+          { role: nodeRole.name, policyArn },
+          { parent: this },
+        ),
+    );
+
+    this.name = this.cluster.eksCluster.name;
+    this.arn = this.cluster.eksCluster.arn;
+    this.endpoint = this.cluster.eksCluster.endpoint;
+
+    // EKS adds the EC2_LINUX access entry for a managed node group's role itself in API mode.
+    this.nodeGroup = new aws.eks.NodeGroup(
+      `${name}-nodes`,
+      {
+        clusterName: this.name,
+        version: args.kubernetesVersion,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: args.subnetIds,
+        instanceTypes: [args.node.instanceType],
+        capacityType: args.node.capacityType,
+        amiType: 'AL2023_x86_64_STANDARD',
+        diskSize: args.node.diskSizeGiB,
+        scalingConfig: {
+          desiredSize: args.node.desiredSize,
+          minSize: args.node.minSize,
+          maxSize: args.node.maxSize,
+        },
+        updateConfig: { maxUnavailable: 1 },
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: attachments },
+    );
+
+    args.adminPrincipalArns.forEach((principalArn, i) => {
+      grantClusterAdmin(`${name}-admin-${i}`, this.name, principalArn, args.tags, this);
+    });
+
+    this.kubeconfig = this.cluster.kubeconfigJson;
+    this.oidcProviderArn = this.cluster.oidcProviderArn;
+    this.oidcIssuer = this.cluster.oidcIssuer;
+
+    this.registerOutputs({
+      name: this.name,
+      endpoint: this.endpoint,
+      oidcProviderArn: this.oidcProviderArn,
+    });
+  }
+}
+
+/** An access entry plus the cluster-scoped AmazonEKSClusterAdminPolicy association for one principal. */
+export function grantClusterAdmin(
+  name: string,
+  clusterName: pulumi.Input<string>,
+  principalArn: pulumi.Input<string>,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): aws.eks.AccessPolicyAssociation {
+  const entry = new aws.eks.AccessEntry(
+    name,
+    { clusterName, principalArn, type: 'STANDARD', tags },
+    { parent },
+  );
+  return new aws.eks.AccessPolicyAssociation(
+    name,
+    {
+      clusterName,
+      principalArn: entry.principalArn,
+      policyArn: CLUSTER_ADMIN_POLICY_ARN,
+      accessScope: { type: 'cluster' },
+    },
+    { parent },
+  );
+}

@@ -1,0 +1,81 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { CiAccess } from './components/ciAccess';
+import { EksCluster } from './components/cluster';
+import { NetworkLookup } from './components/network';
+import { ContainerRegistry } from './components/registry';
+import { EbsStorage } from './components/storage';
+import { loadConfig } from './config';
+
+const config = loadConfig();
+const tags = { ...config.tags, Stack: pulumi.getStack() };
+
+const awsProvider = new aws.Provider('aws', { region: config.region, defaultTags: { tags } });
+const opts = { providers: [awsProvider] };
+
+const network = new NetworkLookup(
+  'network',
+  { region: config.region, unsupportedZoneIds: config.eksUnsupportedZoneIds },
+  opts,
+);
+
+const eksCluster = new EksCluster(
+  'crm',
+  {
+    clusterName: config.clusterName,
+    kubernetesVersion: config.kubernetesVersion,
+    vpcId: network.vpcId,
+    subnetIds: network.subnetIds,
+    node: config.node,
+    logRetentionDays: config.clusterLogRetentionDays,
+    adminPrincipalArns: config.adminPrincipalArns,
+    tags,
+  },
+  opts,
+);
+
+const registry = new ContainerRegistry('crm-app', { ...config.ecr, tags }, opts);
+
+const storage = new EbsStorage(
+  'storage',
+  {
+    clusterName: eksCluster.name,
+    kubernetesVersion: config.kubernetesVersion,
+    addonVersion: config.ebsCsiAddonVersion,
+    kubeconfig: eksCluster.kubeconfig,
+    oidcProviderArn: eksCluster.oidcProviderArn,
+    oidcIssuer: eksCluster.oidcIssuer,
+    nodeGroup: eksCluster.nodeGroup,
+    storageClassName: 'gp3',
+    tags,
+  },
+  opts,
+);
+
+const ciAccess = new CiAccess(
+  'ci',
+  {
+    clusterName: eksCluster.name,
+    clusterArn: eksCluster.arn,
+    repositoryArn: registry.repositoryArn,
+    github: config.github,
+    pulumi: {
+      organization: config.pulumi.organization,
+      projects: config.pulumi.projects,
+      policyArns: config.pulumi.deploymentsPolicyArns,
+    },
+    tags,
+  },
+  opts,
+);
+
+export const clusterName = eksCluster.name;
+export const clusterEndpoint = eksCluster.endpoint;
+export const kubeconfig = pulumi.secret(eksCluster.kubeconfig);
+export const oidcProviderArn = eksCluster.oidcProviderArn;
+export const ecrRepositoryUrl = registry.repositoryUrl;
+export const ecrRepositoryName = registry.repositoryName;
+export const ciRoleArn = ciAccess.ciRole.arn;
+export const deploymentsRoleArn = ciAccess.deploymentsRole?.arn;
+export const region = config.region;
+export const storageClassName = storage.storageClassName;
