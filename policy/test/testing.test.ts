@@ -1,0 +1,46 @@
+import * as pulumi from '@pulumi/pulumi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluatePolicies } from '../evaluate';
+import { recordingMocks } from '../testing';
+
+describe('recordingMocks + evaluatePolicies', () => {
+  const recorder = recordingMocks({
+    outputs: (args) => (args.type === 'test:index:Thing' ? { computed: 'from-mock' } : undefined),
+    call: (args) => (args.token === 'test:index:lookup' ? { answer: 42 } : undefined),
+  });
+
+  let computed: unknown;
+  beforeAll(async () => {
+    await pulumi.runtime.setMocks(recorder.mocks, 'policy-test', 'test', false);
+    const thing = new pulumi.CustomResource('test:index:Thing', 'thing', { input: 'x', computed: undefined });
+    new pulumi.CustomResource('kubernetes:core/v1:Service', 'public', {
+      metadata: { name: 'public' },
+      spec: { type: 'LoadBalancer' },
+    });
+    computed = await new Promise((resolve) =>
+      (thing as unknown as { computed: pulumi.Output<unknown> }).computed.apply(resolve),
+    );
+  });
+
+  it('records every registered resource with its inputs', () => {
+    expect(recorder.resources.map((r) => `${r.type}::${r.name}`)).toEqual([
+      'test:index:Thing::thing',
+      'kubernetes:core/v1:Service::public',
+    ]);
+    expect(recorder.resources[0]!.props.input).toBe('x');
+  });
+
+  it('merges extra outputs over the inputs', () => {
+    expect(computed).toBe('from-mock');
+  });
+
+  it('feeds evaluatePolicies, which names policy and resource', () => {
+    expect(evaluatePolicies(recorder.resources)).toEqual([
+      {
+        policy: 'only-ingress-controller-load-balancer',
+        resource: 'kubernetes:core/v1:Service::public',
+        message: expect.stringMatching(/LoadBalancer/),
+      },
+    ]);
+  });
+});

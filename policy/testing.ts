@@ -1,0 +1,36 @@
+import type * as pulumi from '@pulumi/pulumi';
+import type { EvaluatedResource } from './evaluate';
+
+export interface RecordingMocksOptions {
+  /** Extra output properties for a registered resource (merged over its inputs), e.g. a remote component's outputs. */
+  outputs?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
+  /** Results of provider function calls (data sources); defaults to an empty object. */
+  call?: (args: pulumi.runtime.MockCallArgs) => Record<string, unknown> | undefined;
+}
+
+export interface RecordingMocks {
+  mocks: pulumi.runtime.Mocks;
+  /** Every resource registered so far, with the inputs the program gave it. */
+  resources: EvaluatedResource[];
+}
+
+/**
+ * Mocks for `pulumi.runtime.setMocks` that echo inputs back as outputs and record every registration, so a
+ * test can run the program and then hand `resources` to `evaluatePolicies`. Only types are imported from
+ * @pulumi/pulumi: the caller's own copy of the runtime is the one that gets mocked.
+ */
+export function recordingMocks(options: RecordingMocksOptions = {}): RecordingMocks {
+  const resources: EvaluatedResource[] = [];
+  const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+      resources.push({ type: args.type, name: args.name, props: args.inputs as Record<string, unknown> });
+      const extra = options.outputs?.(args) ?? {};
+      const id = args.id ?? `${args.name}-id`;
+      return { id, state: { ...args.inputs, ...extra } };
+    },
+    call(args) {
+      return options.call?.(args) ?? {};
+    },
+  };
+  return { mocks, resources };
+}
