@@ -3,6 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicies } from '../evaluate';
 import { recordingMocks } from '../testing';
 
+class TestResource extends pulumi.CustomResource {
+  declare readonly computed: pulumi.Output<unknown>;
+  constructor(type: string, name: string, props: pulumi.Inputs) {
+    super(type, name, props);
+  }
+}
+
 describe('recordingMocks + evaluatePolicies', () => {
   const recorder = recordingMocks({
     outputs: (args) => (args.type === 'test:index:Thing' ? { computed: 'from-mock' } : undefined),
@@ -12,14 +19,12 @@ describe('recordingMocks + evaluatePolicies', () => {
   let computed: unknown;
   beforeAll(async () => {
     await pulumi.runtime.setMocks(recorder.mocks, 'policy-test', 'test', false);
-    const thing = new pulumi.CustomResource('test:index:Thing', 'thing', { input: 'x', computed: undefined });
-    new pulumi.CustomResource('kubernetes:core/v1:Service', 'public', {
+    const thing = new TestResource('test:index:Thing', 'thing', { input: 'x', computed: undefined });
+    new TestResource('kubernetes:core/v1:Service', 'public', {
       metadata: { name: 'public' },
       spec: { type: 'LoadBalancer' },
     });
-    computed = await new Promise((resolve) =>
-      (thing as unknown as { computed: pulumi.Output<unknown> }).computed.apply(resolve),
-    );
+    computed = await new Promise((resolve) => thing.computed.apply(resolve));
   });
 
   it('records every registered resource with its inputs', () => {
