@@ -1,0 +1,55 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { AccessLog } from './lib/access-log.js';
+import { loggerOptions } from './logger.js';
+import auth from './plugins/app/auth.js';
+import errors from './plugins/app/errors.js';
+import personsRepository from './plugins/app/persons-repository.js';
+import requestContext, { correlationId } from './plugins/app/request-context.js';
+import helmet from './plugins/external/helmet.js';
+import metrics from './plugins/external/metrics.js';
+import mongodb from './plugins/external/mongodb.js';
+import rateLimit from './plugins/external/rate-limit.js';
+import swagger from './plugins/external/swagger.js';
+import persons from './routes/persons.js';
+import probes from './routes/probes.js';
+import root from './routes/root.js';
+
+export interface BuildOptions {
+  /** Where log lines go (default stdout); tests pass a stream to read them. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config, options.logStream),
+    logController: new AccessLog(),
+    genReqId: correlationId,
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs * 2,
+    keepAliveTimeout: 65_000, // above the 60 s idle timeout of AWS load balancers, so they never hit a closed socket
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    trustProxy: true, // behind the ingress controller: client IPs (rate limiting, logs) come from X-Forwarded-For
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  // JSON only: a text/plain body is answered 415 instead of being parsed as a string.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(errors, { bodyLimitBytes: config.bodyLimitBytes });
+  await app.register(requestContext);
+  await app.register(mongodb, { uri: config.mongoUri, timeoutMs: config.mongoTimeoutMs });
+  await app.register(metrics, { environment: config.environment });
+  await app.register(helmet);
+  await app.register(rateLimit, { max: config.rateLimitMax });
+  await app.register(swagger);
+  await app.register(auth, { apiKeys: config.apiKeys });
+  await app.register(personsRepository);
+
+  await app.register(root);
+  await app.register(probes);
+  await app.register(persons);
+  return app;
+}

@@ -1,0 +1,43 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { preHandlerAsyncHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpProblem } from '../../lib/problem.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** preHandler for routes that need an API key; lets everything through when no key is configured. */
+    requireApiKey: preHandlerAsyncHookHandler;
+  }
+}
+
+export interface AuthPluginOptions {
+  apiKeys: string[];
+}
+
+// Comparing fixed-length digests keeps the comparison constant-time whatever the presented key's length.
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+export default fp<AuthPluginOptions>(
+  async (app, { apiKeys }) => {
+    const keys = apiKeys.map(digest);
+    const challenge = { 'www-authenticate': 'Bearer realm="crm"' };
+
+    app.decorate('requireApiKey', async (request) => {
+      if (keys.length === 0) return;
+      const header = request.headers.authorization;
+      const match = header ? /^Bearer ([\x21-\x7e]+)$/i.exec(header) : null;
+      if (!match?.[1]) {
+        throw new HttpProblem(
+          401,
+          'Authentication required: send Authorization: Bearer <API key>',
+          challenge,
+        );
+      }
+      const presented = digest(match[1]);
+      if (!keys.some((key) => timingSafeEqual(key, presented))) {
+        throw new HttpProblem(401, 'Invalid API key', challenge);
+      }
+    });
+  },
+  { name: 'auth' },
+);

@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import { HttpProblem, problemBody } from '../../lib/problem.js';
+
+export const DB_UNAVAILABLE = 'Database unavailable: MongoDB is not reachable, try again shortly';
+
+function isDatabaseDown(error: unknown): boolean {
+  return (
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoNetworkError ||
+    error instanceof MongoTopologyClosedError
+  );
+}
+
+/** Turns Fastify's own client errors (validation, parsing, size) into a message that names the problem. */
+function clientErrorMessage(error: FastifyError, bodyLimitBytes: number): string {
+  if (error.validation) {
+    const [first] = error.validation;
+    const where = error.validationContext ?? 'request';
+    const path = first?.instancePath ? first.instancePath.replace(/^\//, '').replaceAll('/', '.') : '';
+    if (first?.keyword === 'additionalProperties') {
+      return `${where} has unknown field '${String(first.params.additionalProperty)}'`;
+    }
+    return `${where}${path ? `.${path}` : ''} ${first?.message ?? 'is invalid'}`;
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `Request body is larger than the ${bodyLimitBytes}-byte limit`;
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `Unsupported Content-Type: send application/json`;
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'Request body is not valid JSON';
+    default:
+      return error.message;
+  }
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, detail: string) {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(problemBody(status, detail, request.url.split('?')[0] ?? '/', request.id));
+}
+
+/**
+ * One error shape for every failure. 4xx answers say what was wrong; 5xx answers say nothing about internals
+ * and are logged with their stack.
+ */
+export interface ErrorsPluginOptions {
+  bodyLimitBytes: number;
+}
+
+export default fp<ErrorsPluginOptions>(
+  async (app, { bodyLimitBytes }) => {
+    app.setErrorHandler(async (error: FastifyError | HttpProblem, request, reply) => {
+      if (error instanceof HttpProblem) {
+        reply.headers(error.headers);
+        return sendProblem(request, reply, error.statusCode, error.message);
+      }
+      if (isDatabaseDown(error)) {
+        request.log.warn({ err: error }, 'MongoDB unreachable');
+        return sendProblem(request, reply, 503, DB_UNAVAILABLE);
+      }
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        return sendProblem(request, reply, status, clientErrorMessage(error, bodyLimitBytes));
+      }
+      request.log.error({ err: error }, 'request failed');
+      return sendProblem(request, reply, 500, 'Internal server error');
+    });
+
+    app.setNotFoundHandler(async (request, reply) =>
+      sendProblem(request, reply, 404, `Route ${request.method} ${request.url.split('?')[0]} not found`),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,80 @@
+import fastifyMetrics from 'fastify-metrics';
+import fp from 'fastify-plugin';
+import client, { type Counter, Registry } from 'prom-client';
+import { VERSION } from '../../lib/version.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    crmMetrics: {
+      registry: Registry;
+      personsCreated: Counter;
+      personsUpdated: Counter;
+      personsDeleted: Counter;
+    };
+  }
+}
+
+export interface MetricsPluginOptions {
+  environment: string;
+}
+
+/**
+ * Prometheus metrics at /metrics: per-route request histograms labelled by the route template (never the raw
+ * path, which would give one series per contact), the default process and Node.js metrics, and the CRM's own.
+ * Each app instance has its own registry so that several can live in one process (tests).
+ */
+export default fp<MetricsPluginOptions>(
+  async (app, { environment }) => {
+    const registry = new Registry();
+
+    // fastify-metrics is CommonJS with an `exports.default`; under Node's ESM loader that is `.default`.
+    await app.register(fastifyMetrics.default, {
+      endpoint: null, // served below from this app's registry
+      defaultMetrics: { enabled: true, register: registry },
+      routeMetrics: {
+        enabled: true,
+        registeredRoutesOnly: true,
+        routeBlacklist: ['/metrics'],
+        overrides: {
+          histogram: {
+            registers: [registry],
+            buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+          },
+          summary: { registers: [registry] },
+        },
+      },
+    });
+
+    new client.Gauge({
+      name: 'crm_app_info',
+      help: 'CRM application information; always 1',
+      labelNames: ['version', 'environment'],
+      registers: [registry],
+    }).set({ version: VERSION, environment }, 1);
+
+    new client.Gauge({
+      name: 'crm_mongodb_up',
+      help: 'Whether MongoDB answered a ping at scrape time (1) or not (0)',
+      registers: [registry],
+      async collect() {
+        this.set((await app.mongo.ping()) ? 1 : 0);
+      },
+    });
+
+    app.get('/metrics', { config: { rateLimit: false }, schema: { hide: true } }, async (_request, reply) =>
+      reply.type(registry.contentType).send(await registry.metrics()),
+    );
+
+    const counter = (name: string, help: string) => new client.Counter({ name, help, registers: [registry] });
+    app.decorate('crmMetrics', {
+      registry,
+      personsCreated: counter('crm_persons_created_total', 'Persons created'),
+      personsUpdated: counter(
+        'crm_persons_updated_total',
+        'Persons updated (requests that changed a person)',
+      ),
+      personsDeleted: counter('crm_persons_deleted_total', 'Persons deleted'),
+    });
+  },
+  { name: 'metrics', dependencies: ['mongodb'] },
+);

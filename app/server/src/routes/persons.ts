@@ -1,0 +1,186 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, preValidationAsyncHookHandler } from 'fastify';
+import { ObjectId } from 'mongodb';
+import { badRequest, notFound } from '../lib/problem.js';
+import {
+  LIST_DEFAULT_LIMIT,
+  LIST_MAX_LIMIT,
+  Person,
+  PersonCreateBody,
+  PersonCreated,
+  PersonDeleted,
+  PersonIdParams,
+  PersonListQuery,
+  PersonUpdateBody,
+  PersonUpdated,
+} from '../schemas/person.js';
+import { problemResponses } from '../schemas/problem.js';
+
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+function parseObjectId(value: string, name: string): ObjectId {
+  if (!OBJECT_ID.test(value)) throw badRequest(`${name} must be a 24-character hexadecimal MongoDB ObjectId`);
+  return new ObjectId(value);
+}
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return LIST_DEFAULT_LIMIT;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT) {
+    throw badRequest(`limit must be an integer from 1 to ${LIST_MAX_LIMIT}`);
+  }
+  return limit;
+}
+
+/**
+ * Catches what the schema would report vaguely: a missing or non-object body, Mongo operators and dotted
+ * paths (which would reach the update as operators or nested paths), and the keys the server owns.
+ */
+export const guardPersonBody: preValidationAsyncHookHandler = async (request) => {
+  const body = request.body;
+  if (body === undefined || body === null) {
+    throw badRequest('Request body is required: a JSON object of person fields');
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest('Request body must be a JSON object of person fields');
+  }
+  for (const key of Object.keys(body)) {
+    if (key.startsWith('$') || key.includes('.')) {
+      throw badRequest(`Field name '${key}' is not allowed: names must not start with '$' or contain '.'`);
+    }
+    if (key === '_id' || key === 'person_id' || key === 'created_at' || key === 'updated_at') {
+      throw badRequest(`Field '${key}' is set by the server and cannot be written`);
+    }
+  }
+};
+
+const persons: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const secured = { preHandler: app.requireApiKey };
+  const tags = ['persons'];
+  const security = [{ bearerAuth: [] }];
+
+  app.get(
+    '/person',
+    {
+      ...secured,
+      schema: {
+        summary: 'List persons (paginated), or get one by MongoDB ObjectId with ?id=',
+        description:
+          'Returns a bare JSON array. When more persons follow, a `Link: <...>; rel="next"` header points at the next page.',
+        tags,
+        security,
+        querystring: PersonListQuery,
+        response: {
+          200: Type.Union([Type.Array(Person), Person]),
+          ...problemResponses(400, 401, 404, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, limit, after } = request.query;
+      if (id !== undefined) {
+        if (limit !== undefined || after !== undefined)
+          throw badRequest('id cannot be combined with limit or after');
+        const person = await app.persons.findById(parseObjectId(id, 'id'));
+        if (!person) throw notFound();
+        return person;
+      }
+      const pageSize = parseLimit(limit);
+      const page = await app.persons.list(
+        pageSize,
+        after === undefined ? undefined : parseObjectId(after, 'after'),
+      );
+      if (page.next) reply.header('link', `</person?limit=${pageSize}&after=${page.next}>; rel="next"`);
+      return page.persons;
+    },
+  );
+
+  app.get(
+    '/person/:personId',
+    {
+      ...secured,
+      schema: {
+        summary: 'Get a person by person_id',
+        tags,
+        security,
+        params: PersonIdParams,
+        response: { 200: Person, ...problemResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const person = await app.persons.findByPersonId(request.params.personId);
+      if (!person) throw notFound();
+      return person;
+    },
+  );
+
+  app.post(
+    '/person/:personId',
+    {
+      ...secured,
+      preValidation: guardPersonBody,
+      schema: {
+        summary: 'Create a person with this person_id',
+        tags,
+        security,
+        params: PersonIdParams,
+        body: PersonCreateBody,
+        response: { 201: PersonCreated, ...problemResponses(400, 401, 409, 413, 415, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { personId } = request.params;
+      const id = await app.persons.create(personId, request.body);
+      app.crmMetrics.personsCreated.inc();
+      return reply.code(201).send({ message: 'Person added successfully', id, person_id: personId });
+    },
+  );
+
+  app.put(
+    '/person/:personId',
+    {
+      ...secured,
+      preValidation: guardPersonBody,
+      schema: {
+        summary: 'Update fields of a person (partial update)',
+        tags,
+        security,
+        params: PersonIdParams,
+        body: PersonUpdateBody,
+        response: { 200: PersonUpdated, ...problemResponses(400, 401, 404, 413, 415, 429, 503) },
+      },
+    },
+    async (request) => {
+      const { personId } = request.params;
+      const result = await app.persons.update(personId, request.body);
+      if (!result.found) throw notFound();
+      if (result.modified === 0) return { message: 'No changes made', person_id: personId };
+      app.crmMetrics.personsUpdated.inc();
+      return { message: 'Person updated successfully', person_id: personId, modified_count: result.modified };
+    },
+  );
+
+  app.delete(
+    '/person/:personId',
+    {
+      ...secured,
+      schema: {
+        summary: 'Delete a person',
+        tags,
+        security,
+        params: PersonIdParams,
+        response: { 200: PersonDeleted, ...problemResponses(400, 401, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const { personId } = request.params;
+      if (!(await app.persons.remove(personId))) throw notFound();
+      app.crmMetrics.personsDeleted.inc();
+      return { message: 'Person deleted successfully', person_id: personId };
+    },
+  );
+};
+
+export default persons;

@@ -1,0 +1,87 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+/**
+ * The fields a client may write. Unknown fields are rejected, not stored: a contact record is a fixed shape,
+ * and silently keeping arbitrary keys is how the original service let clients write `_id` and friends.
+ */
+const writableFields = {
+  name: Type.String({ minLength: 1, maxLength: 200, description: 'Full name' }),
+  email: Type.String({ format: 'email', maxLength: 254 }),
+  phone: Type.String({ pattern: '^[0-9+()./ -]{3,32}$', description: 'Digits, spaces and + ( ) . / -' }),
+  company: Type.String({ minLength: 1, maxLength: 200 }),
+  title: Type.String({ minLength: 1, maxLength: 200, description: 'Job title' }),
+  address: Type.String({ minLength: 1, maxLength: 500 }),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { maxItems: 50, uniqueItems: true }),
+  notes: Type.String({ maxLength: 5000 }),
+};
+
+export const PersonCreateBody = Type.Object(
+  {
+    name: writableFields.name,
+    email: Type.Optional(writableFields.email),
+    phone: Type.Optional(writableFields.phone),
+    company: Type.Optional(writableFields.company),
+    title: Type.Optional(writableFields.title),
+    address: Type.Optional(writableFields.address),
+    tags: Type.Optional(writableFields.tags),
+    notes: Type.Optional(writableFields.notes),
+  },
+  { additionalProperties: false },
+);
+export type PersonCreate = Static<typeof PersonCreateBody>;
+
+export const PersonUpdateBody = Type.Partial(PersonCreateBody, {
+  additionalProperties: false,
+  minProperties: 1,
+});
+export type PersonUpdate = Static<typeof PersonUpdateBody>;
+
+/** Names every writable field, so request guards can tell "unknown" from "not allowed". */
+export const WRITABLE_FIELDS = Object.keys(writableFields);
+
+/** `person_id`: the client's own key for a contact, kept as the original API had it, with a bounded charset. */
+export const PERSON_ID_PATTERN = '^[A-Za-z0-9_.~-]{1,64}$';
+export const PersonIdParams = Type.Object({
+  personId: Type.String({ pattern: PERSON_ID_PATTERN, description: '1-64 of A-Z a-z 0-9 _ . ~ -' }),
+});
+
+export const Person = Type.Object({
+  _id: Type.String({ description: 'MongoDB ObjectId as a 24-hex string' }),
+  person_id: Type.String(),
+  ...Object.fromEntries(Object.entries(writableFields).map(([key, schema]) => [key, Type.Optional(schema)])),
+  created_at: Type.Optional(Type.String({ format: 'date-time' })),
+  updated_at: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export const LIST_DEFAULT_LIMIT = 100;
+export const LIST_MAX_LIMIT = 1000;
+
+// Query values stay strings and are parsed by the route: the server coerces no types, so a JSON body's `123`
+// never turns into the string "123".
+export const PersonListQuery = Type.Object(
+  {
+    id: Type.Optional(Type.String({ description: 'MongoDB ObjectId (24 hex characters)' })),
+    limit: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,7}$',
+        description: `1-${LIST_MAX_LIMIT}, default ${LIST_DEFAULT_LIMIT}`,
+      }),
+    ),
+    after: Type.Optional(
+      Type.String({ description: 'Cursor: the `_id` of the last person of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const PersonCreated = Type.Object({
+  message: Type.String(),
+  id: Type.String(),
+  person_id: Type.String(),
+});
+export const PersonUpdated = Type.Object({
+  message: Type.String(),
+  person_id: Type.String(),
+  modified_count: Type.Optional(Type.Integer()),
+});
+export const PersonDeleted = Type.Object({ message: Type.String(), person_id: Type.String() });

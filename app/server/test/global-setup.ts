@@ -1,0 +1,30 @@
+import type { TestProject } from 'vitest/node';
+import { type MongoServer, startMongo } from '../dev/mongo.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Connection string of the test MongoDB server, or null when none could be started (outside CI only). */
+    mongoUri: string | null;
+    mongoSource: string;
+  }
+}
+
+let server: MongoServer | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  try {
+    server = await startMongo((line) => console.log(line));
+    project.provide('mongoUri', server.uri);
+    project.provide('mongoSource', server.source);
+  } catch (error) {
+    // In CI a missing database is a failure, never a quiet skip.
+    if (process.env.CI === 'true') throw error;
+    console.warn(`\n${(error as Error).message}\nDatabase-backed tests are skipped.\n`);
+    project.provide('mongoUri', null);
+    project.provide('mongoSource', 'none');
+  }
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+}
