@@ -1,0 +1,11 @@
+export { type LoadBalancerCleanupHookArgs, loadBalancerCleanupHook } from './hook';
+export {
+  type CleanupOptions,
+  type CleanupResult,
+  cleanupLoadBalancers,
+  defaultPollIntervalMs,
+  defaultTimeoutMs,
+  LoadBalancerCleanupError,
+  LoadBalancerCleanupTimeoutError,
+  type ServiceApi,
+} from './loadBalancers';

@@ -1,0 +1,103 @@
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { ApiKeys } from './apiKeys';
+import { loadConfig } from './config';
+import { AppDeployment } from './deployment';
+import { AppAutoscaler } from './horizontalPodAutoscaler';
+import { AppImage, type AppImageArgs } from './image';
+import { AppIngress } from './ingress';
+import { AppPodDisruptionBudget } from './podDisruptionBudget';
+import { AppService } from './service';
+import { AppServiceMonitor } from './serviceMonitor';
+
+const config = loadConfig();
+
+const infra = config.infraStack ? new pulumi.StackReference('infra', { name: config.infraStack }) : undefined;
+const cluster = new pulumi.StackReference('cluster', { name: config.clusterStack });
+
+// Without an infra stack (local kind/k3d cluster) the provider uses the ambient kubeconfig and context.
+const provider = new k8s.Provider(
+  'crm',
+  infra ? { kubeconfig: infra.requireOutput('kubeconfig') as pulumi.Output<string> } : {},
+);
+const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
+
+function imageArgs(): AppImageArgs {
+  if (config.image.mode === 'existing' || infra === undefined) {
+    return config.image as AppImageArgs;
+  }
+  const awsProvider = new aws.Provider('ecr', {
+    region: infra.requireOutput('region') as pulumi.Output<string>,
+  });
+  const token = aws.ecr.getAuthorizationTokenOutput({}, { provider: awsProvider });
+  return {
+    mode: 'build',
+    repositoryUrl: infra.requireOutput('ecrRepositoryUrl') as pulumi.Output<string>,
+    gitSha: config.image.gitSha,
+    registry: { address: token.proxyEndpoint, username: token.userName, password: token.password },
+  };
+}
+
+const image = new AppImage('crm-app', imageArgs());
+
+const namespace = cluster.requireOutput('appNamespace') as pulumi.Output<string>;
+
+const keys = config.authEnabled ? new ApiKeys('crm-app-api-keys', { namespace, count: 2 }, opts) : undefined;
+
+const deployment = new AppDeployment(
+  'crm-app',
+  {
+    namespace,
+    image: image.ref,
+    replicas: config.replicas,
+    environment: config.environment,
+    logLevel: config.logLevel,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    mongoUri: {
+      name: cluster.requireOutput('mongoSecretName') as pulumi.Output<string>,
+      key: cluster.requireOutput('mongoSecretKey') as pulumi.Output<string>,
+    },
+    apiKeys: keys ? { name: keys.secretName, key: keys.secretKey } : undefined,
+  },
+  opts,
+);
+
+const service = new AppService('crm-app', { namespace }, opts);
+
+new AppIngress(
+  'crm-app',
+  {
+    namespace,
+    ingressClassName: cluster.requireOutput('ingressClassName') as pulumi.Output<string>,
+    serviceName: service.name,
+  },
+  opts,
+);
+
+new AppServiceMonitor('crm-app', { namespace }, opts);
+
+new AppPodDisruptionBudget('crm-app', { namespace }, opts);
+
+new AppAutoscaler(
+  'crm-app',
+  {
+    namespace,
+    deploymentName: deployment.name,
+    minReplicas: config.replicas,
+    maxReplicas: config.maxReplicas,
+    targetCpuUtilization: config.targetCpuUtilization,
+  },
+  opts,
+);
+
+const crmUrl = cluster.getOutput('crmUrl') as pulumi.Output<string | undefined>;
+
+export const imageRef = image.ref;
+export const appNamespace = namespace;
+export const deploymentName = deployment.name;
+export const serviceName = service.name;
+export const url = crmUrl;
+export const healthUrl = crmUrl.apply((base) => (base ? `${base.replace(/\/+$/, '')}/health` : undefined));
+/** Read with `pulumi stack output apiKeys --show-secrets`; absent when authentication is disabled. */
+export const apiKeys = keys?.value;

@@ -1,0 +1,241 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  clusterStack,
+  existingImage,
+  type Harness,
+  infraStack,
+  installMocks,
+  isSecret,
+  isSecretInput,
+  resolveOutput,
+  unwrapSecrets,
+} from './harness';
+import { validators } from './kubernetesModels';
+
+// The values the cluster layer's NetworkPolicy and Prometheus selection are written against.
+const contractLabels = {
+  'app.kubernetes.io/name': 'crm-app',
+  'app.kubernetes.io/part-of': 'cloudops-crm',
+  'app.kubernetes.io/component': 'api',
+};
+
+let harness: Harness;
+let app: typeof import('../index.js');
+
+beforeAll(async () => {
+  harness = installMocks({ infraStack, clusterStack, image: existingImage, environment: 'dev' });
+  app = await import('../index.js');
+  await resolveOutput(app.imageRef);
+  await harness.settle();
+});
+
+const deploymentSpec = () => harness.one('kubernetes:apps/v1:Deployment').inputs;
+const podSpec = () => deploymentSpec().spec.template.spec;
+const container = () => podSpec().containers[0];
+
+describe('stack references', () => {
+  it('reads the infra and cluster stacks named in config', () => {
+    const names = harness.ofType('pulumi:pulumi:StackReference').map((ref) => ref.inputs.name);
+    expect(names.sort()).toEqual([clusterStack, infraStack].sort());
+  });
+
+  it('points the Kubernetes provider at the infra kubeconfig, kept secret', () => {
+    const { kubeconfig } = harness.one('pulumi:providers:kubernetes').inputs;
+    expect(isSecretInput(kubeconfig)).toBe(true);
+    expect(unwrapSecrets(kubeconfig)).toBe('{"apiVersion":"v1","kind":"Config"}');
+  });
+});
+
+describe('image', () => {
+  it('deploys the configured image by digest without building', async () => {
+    expect(harness.ofType('docker-build:index:Image')).toHaveLength(0);
+    expect(container().image).toBe(existingImage);
+    expect(await resolveOutput(app.imageRef)).toMatch(/@sha256:[a-f0-9]{64}$/);
+  });
+});
+
+describe('Deployment', () => {
+  it('lives in the cluster layer namespace under the contract name and labels', () => {
+    const { metadata, spec } = deploymentSpec();
+    expect(metadata.name).toBe('crm-app');
+    expect(metadata.namespace).toBe('crm');
+    expect(spec.selector.matchLabels).toEqual(contractLabels);
+    expect(spec.template.metadata.labels).toEqual(contractLabels);
+  });
+
+  it('runs two replicas and never drops below them while rolling', () => {
+    const { spec } = deploymentSpec();
+    expect(spec.replicas).toBe(2);
+    expect(spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+    });
+  });
+
+  it('probes readiness on /ready, liveness on /health and guards start-up', () => {
+    const c = container();
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(c.startupProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBeGreaterThanOrEqual(30);
+  });
+
+  it('exposes port 5000 named http', () => {
+    expect(container().ports).toEqual([{ name: 'http', containerPort: 5000, protocol: 'TCP' }]);
+  });
+
+  it('drains before SIGTERM and leaves the server its whole shutdown window', () => {
+    const c = container();
+    const preStop = c.lifecycle.preStop.sleep.seconds;
+    const shutdownMs = Number(c.env.find((e: any) => e.name === 'SHUTDOWN_TIMEOUT_MS').value);
+    expect(preStop).toBeGreaterThan(0);
+    expect(shutdownMs).toBe(10_000);
+    expect(podSpec().terminationGracePeriodSeconds).toBeGreaterThan(preStop + shutdownMs / 1000);
+  });
+
+  it('meets the restricted Pod Security Standard', () => {
+    expect(podSpec().securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container().securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(podSpec().automountServiceAccountToken).toBe(false);
+  });
+
+  it('requests and limits resources', () => {
+    expect(container().resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
+    expect(container().resources.limits.memory).toBeDefined();
+    expect(container().resources.limits.cpu).toBeDefined();
+  });
+
+  it('spreads replicas across nodes', () => {
+    const [constraint] = podSpec().topologySpreadConstraints;
+    expect(constraint.topologyKey).toBe('kubernetes.io/hostname');
+    expect(constraint.maxSkew).toBe(1);
+    expect(constraint.labelSelector.matchLabels).toEqual(contractLabels);
+  });
+
+  it('reads MongoDB credentials and API keys from Secrets, never from literals', () => {
+    const env = container().env as Array<{ name: string; value?: string; valueFrom?: any }>;
+    const mongo = env.find((e) => e.name === 'MONGO_URI');
+    expect(mongo?.value).toBeUndefined();
+    expect(mongo?.valueFrom.secretKeyRef).toEqual({ name: 'crm-mongodb-app', key: 'uri' });
+    const keys = env.find((e) => e.name === 'API_KEYS');
+    expect(keys?.value).toBeUndefined();
+    expect(keys?.valueFrom.secretKeyRef).toEqual({ name: 'crm-app-api-keys', key: 'API_KEYS' });
+    expect(env.find((e) => e.name === 'ENVIRONMENT')?.value).toBe('dev');
+    expect(env.find((e) => e.name === 'PORT')?.value).toBe('5000');
+  });
+});
+
+describe('API keys', () => {
+  it('generates the keys with @pulumi/random and stores them in a Secret in the app namespace', () => {
+    expect(harness.ofType('random:index/randomPassword:RandomPassword').length).toBeGreaterThanOrEqual(1);
+    const secret = harness.one('kubernetes:core/v1:Secret').inputs;
+    expect(secret.metadata).toMatchObject({ name: 'crm-app-api-keys', namespace: 'crm' });
+    expect(isSecretInput(secret.stringData)).toBe(true);
+    expect(unwrapSecrets(secret.stringData).API_KEYS).toBe(
+      'generated-crm-app-api-keys-0,generated-crm-app-api-keys-1',
+    );
+  });
+
+  it('exports the keys only as a secret output', async () => {
+    expect(app.apiKeys).toBeDefined();
+    expect(await isSecret(app.apiKeys!)).toBe(true);
+  });
+});
+
+describe('Service', () => {
+  it('is a ClusterIP on port 80 named http selecting the contract labels', () => {
+    const { metadata, spec } = harness.one('kubernetes:core/v1:Service').inputs;
+    expect(metadata).toMatchObject({ name: 'crm-app', namespace: 'crm', labels: contractLabels });
+    expect(spec.type).toBe('ClusterIP');
+    expect(spec.selector).toEqual(contractLabels);
+    expect(spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+  });
+});
+
+describe('Ingress', () => {
+  it('routes / to the Service through the cluster layer ingress class', () => {
+    const { metadata, spec } = harness.one('kubernetes:networking.k8s.io/v1:Ingress').inputs;
+    expect(metadata).toMatchObject({ name: 'crm-app', namespace: 'crm' });
+    expect(spec.ingressClassName).toBe('nginx');
+    expect(spec.rules[0].http.paths).toEqual([
+      { path: '/', pathType: 'Prefix', backend: { service: { name: 'crm-app', port: { number: 80 } } } },
+    ]);
+  });
+});
+
+describe('ServiceMonitor', () => {
+  it('scrapes /metrics on the http port every 30s', () => {
+    const monitor = harness.one('kubernetes:monitoring.coreos.com/v1:ServiceMonitor').inputs;
+    expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor.kind).toBe('ServiceMonitor');
+    expect(monitor.metadata).toMatchObject({ name: 'crm-app', namespace: 'crm' });
+    expect(monitor.spec.selector.matchLabels).toEqual(contractLabels);
+    expect(monitor.spec.endpoints).toEqual([
+      expect.objectContaining({ port: 'http', path: '/metrics', interval: '30s' }),
+    ]);
+  });
+});
+
+describe('PodDisruptionBudget', () => {
+  it('keeps one pod available', () => {
+    const { spec } = harness.one('kubernetes:policy/v1:PodDisruptionBudget').inputs;
+    expect(spec.minAvailable).toBe(1);
+    expect(spec.selector.matchLabels).toEqual(contractLabels);
+  });
+});
+
+describe('HorizontalPodAutoscaler', () => {
+  it('scales the Deployment on CPU from the replica count up to maxReplicas', () => {
+    const { spec } = harness.one('kubernetes:autoscaling/v2:HorizontalPodAutoscaler').inputs;
+    expect(spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'crm-app' });
+    expect(spec.minReplicas).toBe(2);
+    expect(spec.maxReplicas).toBe(6);
+    expect(spec.metrics).toEqual([
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } },
+      },
+    ]);
+  });
+});
+
+describe('Kubernetes schema', () => {
+  it('every Kubernetes object validates against kubernetes-models', () => {
+    const objects = harness.resources.filter((r) => r.type.startsWith('kubernetes:'));
+    expect(objects.length).toBe(7);
+    for (const object of objects) {
+      const validate = validators[object.type];
+      expect(validate, `no validator for ${object.type}`).toBeDefined();
+      expect(() => validate!(unwrapSecrets(object.inputs)), `${object.type} ${object.name}`).not.toThrow();
+    }
+  });
+
+  it('the validators reject a malformed object', () => {
+    const broken = structuredClone(deploymentSpec());
+    broken.spec.replicas = 'two';
+    expect(() => validators['kubernetes:apps/v1:Deployment']!(broken)).toThrow();
+  });
+});
+
+describe('exports', () => {
+  it('publishes the public URL and its health endpoint', async () => {
+    expect(await resolveOutput(app.url)).toBe('http://k8s-ingress-1234.elb.us-east-1.amazonaws.com');
+    expect(await resolveOutput(app.healthUrl)).toBe(
+      'http://k8s-ingress-1234.elb.us-east-1.amazonaws.com/health',
+    );
+    expect(await resolveOutput(app.appNamespace)).toBe('crm');
+  });
+});

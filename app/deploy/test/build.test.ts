@@ -1,0 +1,74 @@
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  clusterStack,
+  digest,
+  ecrRepositoryUrl,
+  gitSha,
+  type Harness,
+  infraStack,
+  installMocks,
+  isSecretInput,
+  resolveOutput,
+  unwrapSecrets,
+} from './harness';
+
+let harness: Harness;
+let app: typeof import('../index.js');
+
+beforeAll(async () => {
+  // No image in config: the stack builds this checkout, tagged with the commit CI reports.
+  process.env.GITHUB_SHA = gitSha;
+  harness = installMocks({ infraStack, clusterStack, authEnabled: 'false' });
+  app = await import('../index.js');
+  await resolveOutput(app.imageRef);
+  await harness.settle();
+});
+
+describe('image build', () => {
+  const image = () => harness.one('docker-build:index:Image').inputs;
+
+  it('builds the root Dockerfile for linux/amd64', () => {
+    const { context, dockerfile, platforms } = image();
+    const repositoryRoot = path.resolve(__dirname, '..', '..', '..');
+    expect(context.location).toBe(repositoryRoot);
+    expect(dockerfile.location).toBe(path.join(repositoryRoot, 'Dockerfile'));
+    expect(platforms).toEqual(['linux/amd64']);
+  });
+
+  it('pushes to the infra ECR repository tagged with the commit SHA only', () => {
+    const { tags, push } = image();
+    expect(push).toBe(true);
+    expect(tags).toEqual([`${ecrRepositoryUrl}:${gitSha}`]);
+    expect(tags.some((tag: string) => tag.endsWith(':latest'))).toBe(false);
+  });
+
+  it('authenticates to ECR with a short-lived token kept secret', () => {
+    expect(harness.calls.map((call) => call.token)).toContain(
+      'aws:ecr/getAuthorizationToken:getAuthorizationToken',
+    );
+    const { registries } = image();
+    const [registry] = isSecretInput(registries) ? (registries.value as any[]) : registries;
+    expect(registry.address).toBe('https://123456789012.dkr.ecr.us-east-1.amazonaws.com');
+    expect(registry.username).toBe('AWS');
+    expect(isSecretInput(registry.password) || isSecretInput(registries)).toBe(true);
+    expect(unwrapSecrets(registry.password)).toBe('ecr-token');
+  });
+
+  it('rolls out the pushed digest, not the tag', async () => {
+    const expected = `${ecrRepositoryUrl}:${gitSha}@${digest}`;
+    expect(await resolveOutput(app.imageRef)).toBe(expected);
+    const deployment = harness.one('kubernetes:apps/v1:Deployment').inputs;
+    expect(deployment.spec.template.spec.containers[0].image).toBe(expected);
+  });
+});
+
+describe('authentication disabled', () => {
+  it('creates no API keys and passes no API_KEYS to the server', () => {
+    expect(harness.ofType('random:index/randomPassword:RandomPassword')).toHaveLength(0);
+    expect(harness.ofType('kubernetes:core/v1:Secret')).toHaveLength(0);
+    const env = harness.one('kubernetes:apps/v1:Deployment').inputs.spec.template.spec.containers[0].env;
+    expect(env.map((e: { name: string }) => e.name)).not.toContain('API_KEYS');
+    expect(app.apiKeys).toBeUndefined();
+  });
+});
