@@ -29,7 +29,10 @@ export interface TestApp {
 }
 
 /** The real app on a fresh database, with every log line captured as parsed JSON. */
-export async function buildTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function buildTestApp(
+  env: Record<string, string> = {},
+  extend?: (app: FastifyInstance) => void,
+): Promise<TestApp> {
   const uri = env.MONGO_URI ?? freshDatabaseUri();
   const logs: LogLine[] = [];
   const stream = new PassThrough();
@@ -42,6 +45,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const config = loadConfig({ LOG_LEVEL: 'info', ...env, MONGO_URI: uri });
   const app = await buildApp(config, { logStream: stream });
+  extend?.(app);
   await app.ready();
   const db = new MongoClient(uri, { serverSelectionTimeoutMS: 2000 });
   afterAll(async () => {
