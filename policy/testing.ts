@@ -25,7 +25,8 @@ export function recordingMocks(options: RecordingMocksOptions = {}): RecordingMo
     newResource(args) {
       resources.push({ type: args.type, name: args.name, props: args.inputs as Record<string, unknown> });
       const extra = options.outputs?.(args) ?? {};
-      const id = args.id ?? `${args.name}-id`;
+      // A new resource arrives with an empty import id; an empty id would read as unknown.
+      const id = args.id || `${args.name}-id`;
       return { id, state: { ...args.inputs, ...extra } };
     },
     call(args) {

@@ -32,6 +32,7 @@ export interface EksClusterArgs {
 export class EksCluster extends pulumi.ComponentResource {
   readonly cluster: eks.Cluster;
   readonly nodeGroup: aws.eks.NodeGroup;
+  readonly launchTemplate: aws.ec2.LaunchTemplate;
   readonly name: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
   readonly endpoint: pulumi.Output<string>;
@@ -102,6 +103,38 @@ export class EksCluster extends pulumi.ComponentResource {
     this.arn = this.cluster.eksCluster.arn;
     this.endpoint = this.cluster.eksCluster.endpoint;
 
+    // Without a launch template nodes get unencrypted gp2 root volumes unless the account encrypts by default.
+    this.launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-nodes`,
+      {
+        description: `Nodes of ${args.clusterName}: encrypted gp3 root volume, IMDSv2 only`,
+        blockDeviceMappings: [
+          {
+            // Root device of the EKS-optimised AL2023 AMI.
+            deviceName: '/dev/xvda',
+            ebs: {
+              volumeSize: args.node.diskSizeGiB,
+              volumeType: 'gp3',
+              encrypted: 'true',
+              deleteOnTermination: 'true',
+            },
+          },
+        ],
+        metadataOptions: {
+          httpEndpoint: 'enabled',
+          httpTokens: 'required',
+          // Two hops so pods on the host network path (e.g. the VPC CNI) still reach IMDS.
+          httpPutResponseHopLimit: 2,
+        },
+        tagSpecifications: [
+          { resourceType: 'instance', tags: args.tags },
+          { resourceType: 'volume', tags: args.tags },
+        ],
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
     // EKS adds the EC2_LINUX access entry for a managed node group's role itself in API mode.
     this.nodeGroup = new aws.eks.NodeGroup(
       `${name}-nodes`,
@@ -113,7 +146,10 @@ export class EksCluster extends pulumi.ComponentResource {
         instanceTypes: [args.node.instanceType],
         capacityType: args.node.capacityType,
         amiType: 'AL2023_x86_64_STANDARD',
-        diskSize: args.node.diskSizeGiB,
+        launchTemplate: {
+          id: this.launchTemplate.id,
+          version: this.launchTemplate.latestVersion.apply(String),
+        },
         scalingConfig: {
           desiredSize: args.node.desiredSize,
           minSize: args.node.minSize,

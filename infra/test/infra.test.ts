@@ -1,0 +1,439 @@
+import * as pulumi from '@pulumi/pulumi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluatePolicies } from '../../policy/evaluate';
+import { allowsWebIdentity, stringLike } from './iamConditions';
+import {
+  ACCOUNT,
+  OIDC_ISSUER,
+  type ProgramRun,
+  promiseOf,
+  RESOLVED_EBS_CSI_VERSION,
+  runProgram,
+} from './program';
+
+const ADMIN = `arn:aws:iam::${ACCOUNT}:role/platform-admins`;
+const GITHUB = 'token.actions.githubusercontent.com';
+const GITHUB_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB}`;
+const PULUMI_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
+const CLUSTER_ADMIN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+
+let run: ProgramRun;
+
+beforeAll(async () => {
+  run = await runProgram({
+    githubRepository: 'acme/cloudops-crm',
+    githubEnvironment: 'production',
+    adminPrincipalArns: JSON.stringify([ADMIN]),
+    pulumiOrganization: 'acme',
+  });
+});
+
+const props = (type: string, name?: string) => run.one(type, name).props as Record<string, any>;
+
+describe('outputs', () => {
+  it('exports exactly the names the cluster and app layers read', () => {
+    expect(Object.keys(run.program).sort()).toEqual(
+      [
+        'ciRoleArn',
+        'clusterEndpoint',
+        'clusterName',
+        'deploymentsRoleArn',
+        'ecrRepositoryName',
+        'ecrRepositoryUrl',
+        'kubeconfig',
+        'oidcProviderArn',
+        'region',
+        'storageClassName',
+      ].sort(),
+    );
+  });
+
+  it('resolves every output', async () => {
+    const p = run.program;
+    expect(await promiseOf(p.clusterName)).toBe('develeap-eks-cluster');
+    expect(await promiseOf(p.clusterEndpoint)).toMatch(/^https:\/\/.+\.eks\.amazonaws\.com$/);
+    expect(await promiseOf(p.oidcProviderArn)).toBe(`arn:aws:iam::${ACCOUNT}:oidc-provider/${OIDC_ISSUER}`);
+    expect(await promiseOf(p.ecrRepositoryUrl)).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/crm-app`);
+    expect(await promiseOf(p.ecrRepositoryName)).toBe('crm-app');
+    expect(await promiseOf(p.ciRoleArn)).toMatch(/^arn:aws:iam::\d{12}:role\/ci-github$/);
+    expect(await promiseOf(p.deploymentsRoleArn!)).toMatch(/:role\/ci-pulumi-deployments$/);
+    expect(p.region).toBe('us-east-1');
+    expect(await promiseOf(p.storageClassName)).toBe('gp3');
+  });
+
+  it('marks the kubeconfig secret, and it is the cluster kubeconfig', async () => {
+    expect(await pulumi.isSecret(run.program.kubeconfig)).toBe(true);
+    const kubeconfig = JSON.parse(await promiseOf(run.program.kubeconfig));
+    expect(kubeconfig.users[0].user.exec.args).toContain('develeap-eks-cluster');
+    expect(await pulumi.isSecret(run.program.clusterEndpoint)).toBe(false);
+  });
+});
+
+describe('network lookup', () => {
+  it('asks AWS to leave out the region’s unsupported zone IDs', () => {
+    const call = run.calls.find((c) => c.token === 'aws:index/getAvailabilityZones:getAvailabilityZones')!;
+    expect(call.inputs.excludeZoneIds).toEqual(['use1-az3']);
+    expect(call.inputs.state).toBe('available');
+  });
+
+  it('drops us-east-1e (use1-az3) itself although the mocked zone list contains it', () => {
+    const call = run.calls.find((c) => c.token === 'aws:ec2/getSubnets:getSubnets')!;
+    const filters = call.inputs.filters as { name: string; values: string[] }[];
+    expect(filters.find((f) => f.name === 'availability-zone')!.values).toEqual([
+      'us-east-1a',
+      'us-east-1b',
+      'us-east-1c',
+      'us-east-1d',
+      'us-east-1f',
+    ]);
+    expect(filters).toContainEqual({ name: 'vpc-id', values: ['vpc-0default'] });
+    expect(filters).toContainEqual({ name: 'default-for-az', values: ['true'] });
+  });
+
+  it('gives the cluster and the node group only subnets of supported zones', () => {
+    const clusterSubnets = props('eks:index:Cluster').subnetIds as string[];
+    expect(clusterSubnets).toHaveLength(5);
+    expect(clusterSubnets).not.toContain('subnet-us-east-1e');
+    expect(props('aws:eks/nodeGroup:NodeGroup').subnetIds).toEqual(clusterSubnets);
+    expect(props('eks:index:Cluster').vpcId).toBe('vpc-0default');
+  });
+});
+
+describe('EKS cluster', () => {
+  it('uses access entries only (API mode), no default node group, and the configured version', () => {
+    const cluster = props('eks:index:Cluster');
+    expect(cluster.name).toBe('develeap-eks-cluster');
+    expect(cluster.version).toBe('1.35');
+    expect(cluster.authenticationMode).toBe('API');
+    expect(cluster.skipDefaultNodeGroup).toBe(true);
+    expect(cluster.roleMappings).toBeUndefined();
+    expect(cluster.userMappings).toBeUndefined();
+    expect(cluster.createOidcProvider).toBe(true);
+  });
+
+  it('has public and private endpoints', () => {
+    const cluster = props('eks:index:Cluster');
+    expect(cluster.endpointPublicAccess).toBe(true);
+    expect(cluster.endpointPrivateAccess).toBe(true);
+  });
+
+  it('logs api, audit and authenticator into a group with retention, created before the cluster', () => {
+    expect(props('eks:index:Cluster').enabledClusterLogTypes).toEqual(['api', 'audit', 'authenticator']);
+    const logGroup = props('aws:cloudwatch/logGroup:LogGroup');
+    expect(logGroup.name).toBe('/aws/eks/develeap-eks-cluster/cluster');
+    expect(logGroup.retentionInDays).toBe(30);
+    const logGroupName = run.one('aws:cloudwatch/logGroup:LogGroup').name;
+    expect(run.dependencies.get('eks:index:Cluster::crm')).toContain(
+      run.urnOf('aws:cloudwatch/logGroup:LogGroup', logGroupName),
+    );
+  });
+
+  it('runs one managed node group of 2 × t3a.medium on demand, scaling 1..2', () => {
+    const group = props('aws:eks/nodeGroup:NodeGroup');
+    expect(group.clusterName).toBe('develeap-eks-cluster');
+    expect(group.instanceTypes).toEqual(['t3a.medium']);
+    expect(group.capacityType).toBe('ON_DEMAND');
+    expect(group.scalingConfig).toEqual({ desiredSize: 2, minSize: 1, maxSize: 2 });
+    expect(group.amiType).toBe('AL2023_x86_64_STANDARD');
+    expect(group.version).toBe('1.35');
+    expect(run.all('aws:eks/nodeGroup:NodeGroup')).toHaveLength(1);
+  });
+
+  it('gives nodes encrypted gp3 root volumes and IMDSv2 through the launch template', () => {
+    const template = props('aws:ec2/launchTemplate:LaunchTemplate');
+    expect(template.blockDeviceMappings).toEqual([
+      {
+        deviceName: '/dev/xvda',
+        ebs: { volumeSize: 20, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+      },
+    ]);
+    expect(template.metadataOptions.httpTokens).toBe('required');
+    expect(props('aws:eks/nodeGroup:NodeGroup').launchTemplate).toEqual({
+      id: expect.any(String),
+      version: '1',
+    });
+  });
+
+  it('gives the node role only the worker, CNI and ECR read-only policies', () => {
+    const nodeRole = props('aws:iam/role:Role', 'node-role');
+    expect(JSON.parse(nodeRole.assumeRolePolicy).Statement[0].Principal).toEqual({
+      Service: 'ec2.amazonaws.com',
+    });
+    const nodePolicies = run
+      .all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+      .filter((a) => a.props.role === 'crm-node-role')
+      .map((a) => a.props.policyArn)
+      .sort();
+    expect(nodePolicies).toEqual([
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+    ]);
+  });
+
+  it('grants cluster admin through access entries to the configured principals, CI and Deployments', () => {
+    const entries = run.all('aws:eks/accessEntry:AccessEntry');
+    const principals = entries.map((e) => e.props.principalArn);
+    expect(principals).toContain(ADMIN);
+    expect(principals).toContain(`arn:aws:iam::${ACCOUNT}:role/ci-github`);
+    expect(principals).toContain(`arn:aws:iam::${ACCOUNT}:role/ci-pulumi-deployments`);
+    expect(entries).toHaveLength(3);
+    for (const entry of entries) {
+      expect(entry.props.clusterName).toBe('develeap-eks-cluster');
+      expect(entry.props.type).toBe('STANDARD');
+    }
+    const associations = run.all('aws:eks/accessPolicyAssociation:AccessPolicyAssociation');
+    expect(associations.map((a) => a.props.principalArn).sort()).toEqual([...principals].sort());
+    for (const association of associations) {
+      expect(association.props.policyArn).toBe(CLUSTER_ADMIN);
+      expect(association.props.accessScope).toEqual({ type: 'cluster' });
+    }
+  });
+});
+
+describe('ECR repository', () => {
+  it('is immutable, scanned on push, encrypted and force-deletable', () => {
+    const repo = props('aws:ecr/repository:Repository');
+    expect(repo.name).toBe('crm-app');
+    expect(repo.imageTagMutability).toBe('IMMUTABLE');
+    expect(repo.imageScanningConfiguration).toEqual({ scanOnPush: true });
+    expect(repo.encryptionConfigurations).toEqual([{ encryptionType: 'AES256' }]);
+    expect(repo.forceDelete).toBe(true);
+  });
+
+  it('expires untagged images and keeps the last 30', () => {
+    const lifecycle = props('aws:ecr/lifecyclePolicy:LifecyclePolicy');
+    expect(lifecycle.repository).toBe('crm-app');
+    const rules = JSON.parse(lifecycle.policy).rules;
+    expect(rules).toHaveLength(2);
+    expect(rules[0]).toMatchObject({
+      rulePriority: 1,
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 },
+      action: { type: 'expire' },
+    });
+    expect(rules[1]).toMatchObject({
+      rulePriority: 2,
+      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 },
+      action: { type: 'expire' },
+    });
+  });
+});
+
+describe('storage', () => {
+  it('installs the EBS CSI add-on at the version AWS resolves for the cluster version', () => {
+    const lookup = run.calls.find((c) => c.token === 'aws:eks/getAddonVersion:getAddonVersion')!;
+    expect(lookup.inputs).toMatchObject({ addonName: 'aws-ebs-csi-driver', kubernetesVersion: '1.35' });
+    const addon = props('aws:eks/addon:Addon');
+    expect(addon.addonName).toBe('aws-ebs-csi-driver');
+    expect(addon.addonVersion).toBe(RESOLVED_EBS_CSI_VERSION);
+    expect(addon.clusterName).toBe('develeap-eks-cluster');
+    expect(addon.serviceAccountRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/storage-ebs-csi`);
+  });
+
+  it('creates the add-on only after the node group', () => {
+    const addon = run.one('aws:eks/addon:Addon');
+    const nodeGroup = run.one('aws:eks/nodeGroup:NodeGroup');
+    expect(run.dependencies.get(`aws:eks/addon:Addon::${addon.name}`)).toContain(
+      run.urnOf('aws:eks/nodeGroup:NodeGroup', nodeGroup.name),
+    );
+  });
+
+  it('lets only kube-system/ebs-csi-controller-sa assume the driver role, with the EBS CSI policy', () => {
+    const role = props('aws:iam/role:Role', 'ebs-csi');
+    const provider = `arn:aws:iam::${ACCOUNT}:oidc-provider/${OIDC_ISSUER}`;
+    const claims = (sub: string) => ({
+      [`${OIDC_ISSUER}:sub`]: sub,
+      [`${OIDC_ISSUER}:aud`]: 'sts.amazonaws.com',
+    });
+    expect(
+      allowsWebIdentity(
+        role.assumeRolePolicy,
+        provider,
+        claims('system:serviceaccount:kube-system:ebs-csi-controller-sa'),
+      ),
+    ).toBe(true);
+    expect(
+      allowsWebIdentity(role.assumeRolePolicy, provider, claims('system:serviceaccount:crm:default')),
+    ).toBe(false);
+    expect(
+      allowsWebIdentity(
+        role.assumeRolePolicy,
+        provider,
+        claims('system:serviceaccount:kube-system:ebs-csi-node-sa'),
+      ),
+    ).toBe(false);
+    const attachment = run
+      .all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+      .find((a) => a.props.role === 'storage-ebs-csi')!;
+    expect(attachment.props.policyArn).toBe('arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
+  });
+
+  it('makes gp3 the encrypted default class, bound on first consumer, expandable', () => {
+    const gp3 = props('kubernetes:storage.k8s.io/v1:StorageClass');
+    expect(gp3.metadata.name).toBe('gp3');
+    expect(gp3.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('true');
+    expect(gp3.provisioner).toBe('ebs.csi.aws.com');
+    expect(gp3.parameters).toMatchObject({ type: 'gp3', encrypted: 'true' });
+    expect(gp3.volumeBindingMode).toBe('WaitForFirstConsumer');
+    expect(gp3.allowVolumeExpansion).toBe(true);
+    expect(gp3.reclaimPolicy).toBe('Delete');
+  });
+
+  it('takes the default annotation off gp2', () => {
+    const gp2 = props('kubernetes:storage.k8s.io/v1:StorageClassPatch');
+    expect(gp2.metadata.name).toBe('gp2');
+    expect(gp2.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('false');
+  });
+
+  it('talks to the new cluster through a provider built from its kubeconfig', async () => {
+    const provider = props('pulumi:providers:kubernetes');
+    expect(JSON.parse(provider.kubeconfig).users[0].user.exec.args).toContain('develeap-eks-cluster');
+  });
+});
+
+describe('CI identity (GitHub Actions)', () => {
+  const trust = () => props('aws:iam/role:Role', 'ci-github').assumeRolePolicy as string;
+  const token = (sub: string, aud = 'sts.amazonaws.com') => ({
+    [`${GITHUB}:sub`]: sub,
+    [`${GITHUB}:aud`]: aud,
+  });
+
+  it('creates the GitHub OIDC provider for the sts.amazonaws.com audience', () => {
+    const provider = props('aws:iam/openIdConnectProvider:OpenIdConnectProvider', 'github');
+    expect(provider.url).toBe('https://token.actions.githubusercontent.com');
+    expect(provider.clientIdLists).toEqual(['sts.amazonaws.com']);
+  });
+
+  it('admits the configured repository on its branch and environment', () => {
+    expect(
+      allowsWebIdentity(trust(), GITHUB_PROVIDER_ARN, token('repo:acme/cloudops-crm:ref:refs/heads/main')),
+    ).toBe(true);
+    expect(
+      allowsWebIdentity(trust(), GITHUB_PROVIDER_ARN, token('repo:acme/cloudops-crm:environment:production')),
+    ).toBe(true);
+  });
+
+  it('refuses other repositories, branches, pull requests, audiences and wildcard-ish subjects', () => {
+    const denied = [
+      token('repo:evil/cloudops-crm:ref:refs/heads/main'),
+      token('repo:acme/other:ref:refs/heads/main'),
+      token('repo:acme/cloudops-crm:ref:refs/heads/feature'),
+      token('repo:acme/cloudops-crm:ref:refs/heads/main-evil'),
+      token('repo:acme/cloudops-crm:pull_request'),
+      token('repo:acme/cloudops-crm:environment:staging'),
+      token('repo:*:*'),
+      token('repo:acme/*:ref:refs/heads/main'),
+      token('repo:acme/cloudops-crm:*'),
+      token('repo:acme/cloudops-crm:ref:refs/heads/main', 'https://github.com/acme'),
+      { [`${GITHUB}:sub`]: 'repo:acme/cloudops-crm:ref:refs/heads/main' },
+    ];
+    for (const claims of denied) {
+      expect(allowsWebIdentity(trust(), GITHUB_PROVIDER_ARN, claims), JSON.stringify(claims)).toBe(false);
+    }
+    expect(
+      allowsWebIdentity(
+        trust(),
+        'arn:aws:iam::999999999999:oidc-provider/token.actions.githubusercontent.com',
+        {
+          ...token('repo:acme/cloudops-crm:ref:refs/heads/main'),
+        },
+      ),
+    ).toBe(false);
+  });
+
+  it('the evaluator itself honours StringLike wildcards (so the checks above can fail)', () => {
+    expect(stringLike('repo:*:*', 'repo:evil/x:ref:refs/heads/main')).toBe(true);
+    expect(stringLike('repo:acme/crm:ref:refs/heads/?', 'repo:acme/crm:ref:refs/heads/x')).toBe(true);
+    expect(stringLike('repo:acme/crm', 'repo:acme/crmx')).toBe(false);
+  });
+
+  it('may push to this repository only, and describe this cluster', () => {
+    const policy = JSON.parse(props('aws:iam/rolePolicy:RolePolicy', 'ecr-push').policy);
+    expect(props('aws:iam/rolePolicy:RolePolicy', 'ecr-push').role).toBe('ci-github-id');
+    const statements = policy.Statement as { Action: string | string[]; Resource: string }[];
+    const wildcard = statements.filter((s) => s.Resource === '*');
+    expect(wildcard).toEqual([expect.objectContaining({ Action: 'ecr:GetAuthorizationToken' })]);
+    const push = statements.find((s) => Array.isArray(s.Action) && s.Action.includes('ecr:PutImage'))!;
+    expect(push.Resource).toBe(`arn:aws:ecr:us-east-1:${ACCOUNT}:repository/crm-app`);
+    expect(push.Action).toEqual(
+      expect.arrayContaining([
+        'ecr:InitiateLayerUpload',
+        'ecr:UploadLayerPart',
+        'ecr:CompleteLayerUpload',
+        'ecr:BatchCheckLayerAvailability',
+      ]),
+    );
+    expect(statements.find((s) => s.Action === 'eks:DescribeCluster')!.Resource).toBe(
+      `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/develeap-eks-cluster`,
+    );
+    // The seed attached AmazonEC2ContainerRegistryPowerUser: push to every repository in the account.
+    const ciAttachments = run
+      .all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+      .filter((a) => a.props.role === 'ci-github');
+    expect(ciAttachments).toEqual([]);
+  });
+});
+
+describe('Pulumi Deployments identity', () => {
+  const trust = () => props('aws:iam/role:Role', 'pulumi-deployments').assumeRolePolicy as string;
+  const token = (sub: string, aud = 'acme') => ({
+    'api.pulumi.com/oidc:sub': sub,
+    'api.pulumi.com/oidc:aud': aud,
+  });
+
+  it('registers the Pulumi OIDC issuer with the organisation as audience', () => {
+    const provider = props('aws:iam/openIdConnectProvider:OpenIdConnectProvider', 'pulumi');
+    expect(provider.url).toBe('https://api.pulumi.com/oidc');
+    expect(provider.clientIdLists).toEqual(['acme']);
+  });
+
+  it("admits this organisation's CloudOps CRM stacks only", () => {
+    const sub = (org: string, project: string) =>
+      `pulumi:deploy:org:${org}:project:${project}:stack:dev:operation:update:scope:write`;
+    expect(allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('acme', 'cloudops-crm-infra')))).toBe(
+      true,
+    );
+    expect(allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('acme', 'cloudops-crm-cluster')))).toBe(
+      true,
+    );
+    expect(allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('acme', 'another-project')))).toBe(
+      false,
+    );
+    expect(allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('evil', 'cloudops-crm-infra')))).toBe(
+      false,
+    );
+    expect(
+      allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('acme', 'cloudops-crm-infra'), 'evil')),
+    ).toBe(false);
+  });
+});
+
+describe('tags and policies', () => {
+  it('tags every taggable AWS resource, and the provider tags the rest by default', () => {
+    const untaggable = new Set([
+      'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
+      'aws:iam/rolePolicy:RolePolicy',
+      'aws:ecr/lifecyclePolicy:LifecyclePolicy',
+      'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
+    ]);
+    const taggable = run.resources.filter(
+      (r) => (r.type.startsWith('aws:') || r.type.startsWith('eks:')) && !untaggable.has(r.type),
+    );
+    expect(taggable.length).toBeGreaterThan(10);
+    for (const resource of taggable) {
+      expect(resource.props.tags, `${resource.type}::${resource.name}`).toMatchObject({
+        Project: 'cloudops-crm',
+        ManagedBy: 'pulumi',
+        Stack: 'test',
+      });
+    }
+    const provider = props('pulumi:providers:aws');
+    expect(provider.region).toBe('us-east-1');
+    expect(JSON.parse(provider.defaultTags).tags).toMatchObject({ Project: 'cloudops-crm' });
+  });
+
+  it('passes every rule of the policy pack', () => {
+    expect(run.resources.length).toBeGreaterThan(20);
+    expect(evaluatePolicies(run.resources)).toEqual([]);
+  });
+});
