@@ -1,0 +1,70 @@
+import * as pulumi from '@pulumi/pulumi';
+import * as pulumiservice from '@pulumi/pulumiservice';
+import type { Layer } from './layers';
+
+export interface StackDeploymentArgs {
+  organization: string;
+  repository: string;
+  branch: string;
+  stack: string;
+  layer: Layer;
+  /** IAM role Pulumi Deployments assumes through OIDC. */
+  awsRoleArn: pulumi.Input<string>;
+  oidcSessionDuration: string;
+  pnpmVersion: string;
+  /** Extra commands after dependency installation, run from the repository root. */
+  extraPreRunCommands?: string[];
+}
+
+/** Deployment Settings that let Pulumi Deployments run one layer stack straight from git. */
+export class StackDeployment extends pulumi.ComponentResource {
+  public readonly settings: pulumiservice.DeploymentSettings;
+
+  constructor(name: string, args: StackDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('cloudops-crm:deployments:StackDeployment', name, {}, opts);
+
+    // Commands start from the repository root so they work whatever directory the runner starts in.
+    const root = 'cd "$(git rev-parse --show-toplevel)"';
+    this.settings = new pulumiservice.DeploymentSettings(
+      name,
+      {
+        organization: args.organization,
+        project: args.layer.project,
+        stack: args.stack,
+        sourceContext: { git: { branch: `refs/heads/${args.branch}`, repoDir: args.layer.repoDir } },
+        vcs: {
+          provider: 'github',
+          repository: args.repository,
+          deployCommits: args.layer.deployCommits,
+          // A successful preview would also fire the deployment_succeeded chain webhooks, deploying the
+          // next layer from the branch for nothing.
+          previewPullRequests: false,
+          paths: args.layer.paths,
+        },
+        operationContext: {
+          oidc: {
+            aws: {
+              roleARN: args.awsRoleArn,
+              sessionName: `pulumi-deployments-${args.layer.key}`,
+              duration: args.oidcSessionDuration,
+            },
+          },
+          // The default step would run a plain install in the layer folder; this is a pnpm workspace.
+          options: { skipInstallDependencies: true },
+          preRunCommands: [
+            `npm install --global pnpm@${args.pnpmVersion}`,
+            `${root} && pnpm install --frozen-lockfile`,
+            ...(args.extraPreRunCommands ?? []).map((command) => `${root} && ${command}`),
+          ],
+          // Resource hooks registered for deletion (load balancer cleanup) only run when the program runs
+          // during destroy.
+          environmentVariables: { PULUMI_RUN_PROGRAM: 'true' },
+        },
+        cacheOptions: { enable: true },
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({});
+  }
+}
