@@ -71,7 +71,7 @@ export function findFerretDb(env: NodeJS.ProcessEnv = process.env): string | und
   return dirs.map((dir) => join(dir, 'ferretdb')).find(isExecutable);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -97,11 +97,19 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`ferretdb did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
-async function fromFerretDb(): Promise<MongoServer> {
+export interface FerretDbOptions {
+  /** Loopback port; a free one when omitted. */
+  port?: number;
+  /** SQLite directory; a temporary one, removed on stop, when omitted. */
+  dataDir?: string;
+}
+
+/** Starts a FerretDB process on loopback. Also used directly by tests that stop and restart the database. */
+export async function startFerretDb(options: FerretDbOptions = {}): Promise<MongoServer & { port: number }> {
   const binary = findFerretDb();
   if (!binary) throw new Error('no ferretdb binary (FERRETDB_BIN, PATH or the Go bin directory)');
-  const dataDir = await mkdtemp(join(tmpdir(), 'crm-ferretdb-'));
-  const port = await freePort();
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'crm-ferretdb-')));
+  const port = options.port ?? (await freePort());
   const child = spawn(binary, [`--listen-addr=127.0.0.1:${port}`, `--sqlite-url=file:${dataDir}/`], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -111,7 +119,7 @@ async function fromFerretDb(): Promise<MongoServer> {
       child.kill('SIGTERM');
       await exited;
     }
-    await rm(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
   };
   try {
     await waitForPort(port, child, 10_000);
@@ -119,7 +127,7 @@ async function fromFerretDb(): Promise<MongoServer> {
     await stop();
     throw error;
   }
-  return { uri: `mongodb://127.0.0.1:${port}/`, source: 'ferretdb', stop };
+  return { uri: `mongodb://127.0.0.1:${port}/`, source: 'ferretdb', port, stop };
 }
 
 export async function startMongo(log: (line: string) => void = () => {}): Promise<MongoServer> {
@@ -128,7 +136,7 @@ export async function startMongo(log: (line: string) => void = () => {}): Promis
   const reasons: string[] = [];
   for (const [name, start] of [
     ['mongodb-memory-server', fromMemoryServer],
-    ['ferretdb', fromFerretDb],
+    ['ferretdb', () => startFerretDb()],
   ] as const) {
     try {
       const server = await start();

@@ -4,6 +4,7 @@ import { AccessLog } from './lib/access-log.js';
 import { loggerOptions } from './logger.js';
 import auth from './plugins/app/auth.js';
 import errors from './plugins/app/errors.js';
+import gracefulClose from './plugins/app/graceful-close.js';
 import personsRepository from './plugins/app/persons-repository.js';
 import requestContext, { correlationId } from './plugins/app/request-context.js';
 import helmet from './plugins/external/helmet.js';
@@ -40,6 +41,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(errors, { bodyLimitBytes: config.bodyLimitBytes });
   await app.register(requestContext);
+  await app.register(gracefulClose);
   await app.register(mongodb, { uri: config.mongoUri, timeoutMs: config.mongoTimeoutMs });
   await app.register(metrics, { environment: config.environment });
   await app.register(helmet);

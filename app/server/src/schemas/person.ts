@@ -5,7 +5,7 @@ import { type Static, Type } from '@sinclair/typebox';
  * and silently keeping arbitrary keys is how the original service let clients write `_id` and friends.
  */
 const writableFields = {
-  name: Type.String({ minLength: 1, maxLength: 200, description: 'Full name' }),
+  name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S', description: 'Full name (not blank)' }),
   email: Type.String({ format: 'email', maxLength: 254 }),
   phone: Type.String({ pattern: '^[0-9+()./ -]{3,32}$', description: 'Digits, spaces and + ( ) . / -' }),
   company: Type.String({ minLength: 1, maxLength: 200 }),

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('defaults to the original service: port 5000 and crm_db on localhost', () => {
+    expect(loadConfig({})).toEqual({
+      mongoUri: 'mongodb://localhost:27017/crm_db',
+      port: 5000,
+      host: '0.0.0.0',
+      environment: 'development',
+      logLevel: 'info',
+      apiKeys: [],
+      rateLimitMax: 600,
+      bodyLimitBytes: 16_384,
+      requestTimeoutMs: 30_000,
+      shutdownTimeoutMs: 10_000,
+      mongoTimeoutMs: 2_000,
+    });
+  });
+
+  it('reads MONGO_URI first and MONGODB_URI as the alternative', () => {
+    expect(loadConfig({ MONGODB_URI: 'mongodb://b/x' }).mongoUri).toBe('mongodb://b/x');
+    expect(loadConfig({ MONGO_URI: 'mongodb://a/x', MONGODB_URI: 'mongodb://b/x' }).mongoUri).toBe(
+      'mongodb://a/x',
+    );
+    expect(loadConfig({ MONGO_URI: 'mongodb+srv://u:p@cluster/db' }).mongoUri).toBe(
+      'mongodb+srv://u:p@cluster/db',
+    );
+  });
+
+  it('parses the API keys list', () => {
+    expect(loadConfig({ API_KEYS: ' first-key-0123456789 ,, second-key-0123456789 ' }).apiKeys).toEqual([
+      'first-key-0123456789',
+      'second-key-0123456789',
+    ]);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['LOG_LEVEL', 'loud'],
+    ['MONGO_URI', 'http://localhost'],
+    ['MONGODB_URI', 'localhost:27017'],
+    ['ENVIRONMENT', 'has spaces'],
+    ['API_KEYS', 'short'],
+    ['RATE_LIMIT_MAX', '0'],
+    ['BODY_LIMIT_BYTES', '1e6'],
+    ['SHUTDOWN_TIMEOUT_MS', '10s'],
+    ['MONGO_TIMEOUT_MS', '5'],
+    ['REQUEST_TIMEOUT_MS', ''.padEnd(3, 'x')],
+  ])('rejects %s=%s with a message naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrowError(new RegExp(`^${name} `));
+  });
+});

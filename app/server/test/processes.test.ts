@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findFerretDb, freePort, startFerretDb } from '../dev/mongo.js';
+import { freshDatabaseUri, mongoServerUri } from './helpers.js';
+import { startBundle } from './processes.js';
+
+describe.skipIf(!mongoServerUri)('process: graceful shutdown', () => {
+  it('finishes an in-flight request after SIGTERM, refuses new connections, and exits 0', async () => {
+    const server = await startBundle({ MONGO_URI: freshDatabaseUri(), SHUTDOWN_TIMEOUT_MS: '10000' });
+    const { port } = new URL(server.url);
+    const body = JSON.stringify({ name: 'Slow Upload', notes: 'sent in two halves' });
+
+    // The request is in flight: headers and half the body are sent, the rest follows after SIGTERM.
+    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/person/in-flight',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        server.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(10)), 300);
+      }, 300);
+    });
+
+    const result = await response;
+    const responded = Date.now();
+    expect(result.status).toBe(201);
+    expect(JSON.parse(result.body)).toMatchObject({
+      message: 'Person added successfully',
+      person_id: 'in-flight',
+    });
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    expect(await server.exit).toBe(0);
+    expect(Date.now() - responded).toBeLessThan(3000); // the finished request's socket does not hold the exit
+    expect(server.logs.some((l) => l.message === 'SIGTERM received, shutting down')).toBe(true);
+  });
+
+  it('exits 0 promptly on SIGINT when idle', async () => {
+    const server = await startBundle({ MONGO_URI: freshDatabaseUri() });
+    const started = Date.now();
+    server.child.kill('SIGINT');
+    expect(await server.exit).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('exits non-zero with a message naming a bad variable', async () => {
+    await expect(startBundle({ MONGO_URI: freshDatabaseUri(), PORT: 'eighty' })).rejects.toThrow(
+      /Invalid configuration: PORT must be an integer/,
+    );
+  });
+});
+
+// Needs a database this test may stop and restart: a FerretDB process of its own.
+const ferretdb = findFerretDb();
+describe.skipIf(!ferretdb && process.env.CI !== 'true')(
+  'process: MongoDB outage under a running server',
+  () => {
+    const dirs: string[] = [];
+    afterAll(async () => {
+      for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('reports not ready while MongoDB is down and recovers by itself when it returns', async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'crm-outage-'));
+      dirs.push(dataDir);
+      const port = await freePort();
+      let db = await startFerretDb({ port, dataDir });
+      const server = await startBundle({
+        MONGO_URI: `mongodb://127.0.0.1:${port}/crm_db`,
+        MONGO_TIMEOUT_MS: '500',
+      });
+      try {
+        expect((await fetch(`${server.url}/ready`)).status).toBe(200);
+        expect(
+          (
+            await fetch(`${server.url}/person/before`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: '{"name":"Before"}',
+            })
+          ).status,
+        ).toBe(201);
+
+        await db.stop();
+        const ready = await fetch(`${server.url}/ready`);
+        expect(ready.status).toBe(503);
+        expect((await ready.json()).error).toMatch(/^Database unavailable/);
+        expect((await fetch(`${server.url}/health`)).status).toBe(200);
+        expect((await fetch(`${server.url}/person/before`)).status).toBe(503);
+
+        db = await startFerretDb({ port, dataDir });
+        const deadline = Date.now() + 15_000;
+        let status = 0;
+        while (Date.now() < deadline && status !== 200) {
+          status = (await fetch(`${server.url}/ready`)).status;
+          if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(status).toBe(200);
+        const person = await fetch(`${server.url}/person/before`);
+        expect(person.status).toBe(200);
+        expect((await person.json()).name).toBe('Before');
+        expect(server.child.exitCode).toBeNull(); // recovered without a restart
+      } finally {
+        await server.stop();
+        await db.stop();
+      }
+    });
+  },
+);
