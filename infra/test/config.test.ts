@@ -6,7 +6,7 @@ const source = (values: Record<string, string>): ConfigSource => ({ get: (key) =
 const minimal = { githubRepository: 'acme/cloudops-crm' };
 
 describe('configuration defaults', () => {
-  it("are the seed's values, with a Kubernetes version in standard support", () => {
+  it('are the values of the former Terraform setup, with a Kubernetes version in standard support', () => {
     const config = loadConfig(source(minimal));
     expect(config.region).toBe('us-east-1');
     expect(config.clusterName).toBe('develeap-eks-cluster');

@@ -28,6 +28,7 @@ beforeAll(async () => {
   });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary, provider-shaped resource inputs.
 const props = (type: string, name?: string) => run.one(type, name).props as Record<string, any>;
 
 describe('outputs', () => {
@@ -109,6 +110,8 @@ describe('EKS cluster', () => {
     expect(cluster.roleMappings).toBeUndefined();
     expect(cluster.userMappings).toBeUndefined();
     expect(cluster.createOidcProvider).toBe(true);
+    // Extended support bills $0.60 instead of $0.10 per cluster hour; the cluster upgrades instead.
+    expect(cluster.upgradePolicy).toEqual({ supportType: 'STANDARD' });
   });
 
   it('has public and private endpoints', () => {
@@ -366,7 +369,7 @@ describe('CI identity (GitHub Actions)', () => {
     expect(statements.find((s) => s.Action === 'eks:DescribeCluster')!.Resource).toBe(
       `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/develeap-eks-cluster`,
     );
-    // The seed attached AmazonEC2ContainerRegistryPowerUser: push to every repository in the account.
+    // The Terraform version attached AmazonEC2ContainerRegistryPowerUser: push to every repository in the account.
     const ciAttachments = run
       .all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')
       .filter((a) => a.props.role === 'ci-github');

@@ -39,7 +39,7 @@ function parseDocument(value: unknown): Record<string, unknown> | undefined {
   }
 }
 
-/** The seed's CI role trusted `repo:*:*`: any GitHub repository could assume it. */
+/** A CI role trusting `repo:*:*` can be assumed from any GitHub repository. */
 export const noWildcardOidcTrust = rule(
   'no-wildcard-oidc-trust',
   'IAM roles trusting an OIDC provider must pin the token subject (sub) to a literal repository, service account or project.',

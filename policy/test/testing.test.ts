@@ -17,6 +17,7 @@ describe('recordingMocks + evaluatePolicies', () => {
   });
 
   let computed: unknown;
+  let id: unknown;
   beforeAll(async () => {
     await pulumi.runtime.setMocks(recorder.mocks, 'policy-test', 'test', false);
     const thing = new TestResource('test:index:Thing', 'thing', { input: 'x', computed: undefined });
@@ -25,6 +26,7 @@ describe('recordingMocks + evaluatePolicies', () => {
       spec: { type: 'LoadBalancer' },
     });
     computed = await new Promise((resolve) => thing.computed.apply(resolve));
+    id = await new Promise((resolve) => thing.id.apply(resolve));
   });
 
   it('records every registered resource with its inputs', () => {
@@ -37,6 +39,10 @@ describe('recordingMocks + evaluatePolicies', () => {
 
   it('merges extra outputs over the inputs', () => {
     expect(computed).toBe('from-mock');
+  });
+
+  it('gives new resources a known id', () => {
+    expect(id).toBe('thing-id');
   });
 
   it('feeds evaluatePolicies, which names policy and resource', () => {
