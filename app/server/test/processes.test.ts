@@ -99,7 +99,7 @@ describe.skipIf(!ferretdb && process.env.CI !== 'true')(
         await db.stop();
         const ready = await fetch(`${server.url}/ready`);
         expect(ready.status).toBe(503);
-        expect((await ready.json()).error).toMatch(/^Database unavailable/);
+        expect(((await ready.json()) as { error: string }).error).toMatch(/^Database unavailable/);
         expect((await fetch(`${server.url}/health`)).status).toBe(200);
         expect((await fetch(`${server.url}/person/before`)).status).toBe(503);
 
@@ -113,7 +113,7 @@ describe.skipIf(!ferretdb && process.env.CI !== 'true')(
         expect(status).toBe(200);
         const person = await fetch(`${server.url}/person/before`);
         expect(person.status).toBe(200);
-        expect((await person.json()).name).toBe('Before');
+        expect(((await person.json()) as { name: string }).name).toBe('Before');
         expect(server.child.exitCode).toBeNull(); // recovered without a restart
       } finally {
         await server.stop();
