@@ -4,12 +4,12 @@ import { isRecord, rule } from './types';
 export const INGRESS_CONTROLLER_LABEL = 'cloudops-crm.io/ingress-controller';
 
 /**
- * Chart name -> path in its values of the controller's Service block, whose `type` may be LoadBalancer.
- * ingress-nginx: values.controller.service.type; Traefik: values.service.type.
+ * Chart name -> paths in its values whose `type` sets the controller Service's type. ingress-nginx:
+ * `controller.service.type`; Traefik: `service.type`, or `service.spec.type` (merged into the Service spec).
  */
-export const INGRESS_CONTROLLER_CHARTS: Record<string, string> = {
-  'ingress-nginx': 'controller.service',
-  traefik: 'service',
+export const INGRESS_CONTROLLER_CHARTS: Record<string, string[]> = {
+  'ingress-nginx': ['controller.service'],
+  traefik: ['service', 'service.spec'],
 };
 
 const HELM_TYPES = new Set([
@@ -63,9 +63,9 @@ export const singleLoadBalancer = rule(
       return;
     }
     if (HELM_TYPES.has(type)) {
-      const allowed = INGRESS_CONTROLLER_CHARTS[chartName(props.chart)];
+      const allowed = INGRESS_CONTROLLER_CHARTS[chartName(props.chart)] ?? [];
       for (const path of loadBalancerPaths(props.values)) {
-        if (path !== allowed) {
+        if (!allowed.includes(path)) {
           report(
             `Helm values set ${path}.type to LoadBalancer; only the ingress controller's Service may be one`,
           );

@@ -219,6 +219,12 @@ describe('only-ingress-controller-load-balancer', () => {
         release('oci://ghcr.io/traefik/helm/traefik', { service: { type: 'LoadBalancer' } }),
       ),
     ).toEqual([]);
+    expect(
+      violationsOf(
+        'only-ingress-controller-load-balancer',
+        release('traefik', { service: { enabled: true, spec: { type: 'LoadBalancer' } } }),
+      ),
+    ).toEqual([]);
   });
 });
 
