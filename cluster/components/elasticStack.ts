@@ -1,0 +1,171 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
+import { elasticsearchResources, sizing } from '../sizing';
+import { charts, ELASTIC_STACK_VERSION } from '../versions';
+import { pinnedRelease } from './helm';
+
+export const ELASTICSEARCH_NAME = 'elasticsearch';
+export const KIBANA_NAME = 'kibana';
+/** Services ECK derives from the resource names. */
+export const ELASTICSEARCH_SERVICE = `${ELASTICSEARCH_NAME}-es-http`;
+export const KIBANA_SERVICE = `${KIBANA_NAME}-kb-http`;
+export const KIBANA_PORT = 5601;
+/** ECK publishes the HTTP layer's CA (and certificate) in this Secret. */
+export const ELASTICSEARCH_CA_SECRET = `${ELASTICSEARCH_NAME}-es-http-certs-public`;
+/** basic-auth Secret defining the elastic superuser through ECK's file realm. */
+export const ELASTIC_USER_SECRET = 'elasticsearch-elastic-user';
+
+export interface ElasticStackArgs {
+  namespace: pulumi.Input<string>;
+  /** The operator lives in its own namespace (restricted), away from the data it manages. */
+  operatorNamespace: pulumi.Input<string>;
+  storageClassName: pulumi.Input<string>;
+  storageSize: string;
+  heapMi: number;
+  memoryMi: number;
+  kibanaBasePath: string;
+  /** Absolute URL users reach Kibana at, e.g. http://<nlb>/kibana. */
+  kibanaPublicUrl: pulumi.Input<string>;
+  timeoutSeconds: number;
+}
+
+/** ECK operator plus one Elasticsearch node and one Kibana, both on ECK-issued TLS. */
+export class ElasticStack extends pulumi.ComponentResource {
+  readonly operator: k8s.helm.v3.Release;
+  readonly elasticsearch: k8s.apiextensions.CustomResource;
+  readonly kibana: k8s.apiextensions.CustomResource;
+  readonly elasticPassword: pulumi.Output<string>;
+  readonly elasticUserSecretName: string = ELASTIC_USER_SECRET;
+  readonly endpoint: pulumi.Output<string>;
+
+  constructor(name: string, args: ElasticStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('cloudops-crm:cluster:ElasticStack', name, {}, opts);
+
+    this.operator = new k8s.helm.v3.Release(
+      `${name}-operator`,
+      {
+        ...pinnedRelease(charts.eckOperator, 'eck-operator', args.operatorNamespace, args.timeoutSeconds),
+        values: {
+          installCRDs: true,
+          // Watch only the namespace holding the stack: smaller RBAC footprint, fewer informers.
+          managedNamespaces: [args.namespace],
+          resources: sizing.eckOperator,
+          // The operator's ServiceMonitor would need the Prometheus CRDs first; its metrics are off.
+          serviceMonitor: { enabled: false },
+          telemetry: { disabled: true },
+          global: { createOperatorNamespace: false },
+        },
+      },
+      { parent: this },
+    );
+
+    // The elastic superuser's password is generated here rather than by ECK, so Fluentd and the setup
+    // Job in other namespaces can receive it from Pulumi; ECK reads it through the file realm.
+    const password = new random.RandomPassword(
+      `${name}-elastic`,
+      { length: 32, special: false },
+      { parent: this },
+    );
+    this.elasticPassword = pulumi.secret(password.result);
+    const elasticUser = new k8s.core.v1.Secret(
+      `${name}-elastic-user`,
+      {
+        metadata: {
+          name: ELASTIC_USER_SECRET,
+          namespace: args.namespace,
+          labels: { 'app.kubernetes.io/part-of': 'cloudops-crm' },
+        },
+        type: 'kubernetes.io/basic-auth',
+        stringData: { username: 'elastic', password: this.elasticPassword, roles: 'superuser' },
+      },
+      { parent: this },
+    );
+
+    const volumeClaim = {
+      metadata: { name: 'elasticsearch-data' },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: args.storageClassName,
+        resources: { requests: { storage: args.storageSize } },
+      },
+    };
+
+    this.elasticsearch = new k8s.apiextensions.CustomResource(
+      `${name}-elasticsearch`,
+      {
+        apiVersion: 'elasticsearch.k8s.elastic.co/v1',
+        kind: 'Elasticsearch',
+        metadata: { name: ELASTICSEARCH_NAME, namespace: args.namespace },
+        spec: {
+          version: ELASTIC_STACK_VERSION,
+          // TLS stays on with ECK's self-signed CA; clients trust it via ELASTICSEARCH_CA_SECRET.
+          http: { tls: { selfSignedCertificate: { disabled: false } } },
+          auth: { fileRealm: [{ secretName: ELASTIC_USER_SECRET }] },
+          nodeSets: [
+            {
+              name: 'default',
+              count: 1,
+              config: {
+                'node.roles': ['master', 'data', 'ingest'],
+                // Avoids the privileged sysctl init container (vm.max_map_count) restricted PSS forbids.
+                'node.store.allow_mmap': false,
+              },
+              podTemplate: {
+                metadata: { labels: { 'app.kubernetes.io/part-of': 'cloudops-crm' } },
+                spec: {
+                  containers: [
+                    {
+                      name: 'elasticsearch',
+                      env: [{ name: 'ES_JAVA_OPTS', value: `-Xms${args.heapMi}m -Xmx${args.heapMi}m` }],
+                      resources: elasticsearchResources(args.memoryMi),
+                    },
+                  ],
+                },
+              },
+              volumeClaimTemplates: [volumeClaim],
+            },
+          ],
+        },
+      },
+      { parent: this, dependsOn: [this.operator, elasticUser] },
+    );
+
+    this.kibana = new k8s.apiextensions.CustomResource(
+      `${name}-kibana`,
+      {
+        apiVersion: 'kibana.k8s.elastic.co/v1',
+        kind: 'Kibana',
+        metadata: { name: KIBANA_NAME, namespace: args.namespace },
+        spec: {
+          version: ELASTIC_STACK_VERSION,
+          count: 1,
+          elasticsearchRef: { name: ELASTICSEARCH_NAME },
+          http: { tls: { selfSignedCertificate: { disabled: false } } },
+          config: {
+            'server.basePath': args.kibanaBasePath,
+            'server.rewriteBasePath': true,
+            'server.publicBaseUrl': args.kibanaPublicUrl,
+          },
+          podTemplate: {
+            metadata: { labels: { 'app.kubernetes.io/part-of': 'cloudops-crm' } },
+            spec: {
+              containers: [
+                {
+                  name: 'kibana',
+                  // Node's heap kept well under the container limit.
+                  env: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=512' }],
+                  resources: sizing.kibana,
+                },
+              ],
+            },
+          },
+        },
+      },
+      { parent: this, dependsOn: [this.elasticsearch] },
+    );
+
+    this.endpoint = pulumi.interpolate`https://${ELASTICSEARCH_SERVICE}.${args.namespace}.svc.cluster.local:9200`;
+    this.registerOutputs({ endpoint: this.endpoint });
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Names and labels agreed with the other layers (infra outputs, the app layer's objects). Changing
+ * one here breaks a neighbour: change both sides together.
+ */
+
+/** Labels the app layer puts on the CRM API pods and Service. */
+export const APP_LABELS = {
+  'app.kubernetes.io/name': 'crm-app',
+  'app.kubernetes.io/part-of': 'cloudops-crm',
+  'app.kubernetes.io/component': 'api',
+} as const;
+
+/** What MongoDB's NetworkPolicy selects on: the app's name label, in the app namespace. */
+export const APP_POD_SELECTOR = { 'app.kubernetes.io/name': APP_LABELS['app.kubernetes.io/name'] };
+
+/** Secret in the app namespace holding the MongoDB connection string for the app layer. */
+export const MONGO_APP_SECRET = { name: 'crm-mongodb-app', key: 'uri' } as const;
+
+/** Requests of one CRM API replica, and how many the app layer runs; capacity planning counts them. */
+export const APP_REPLICA_REQUESTS = { cpu: '100m', memory: '128Mi' } as const;
+export const APP_REPLICAS = 2;
+
+/** Sub-paths on the shared load balancer; the app layer owns `/`. */
+export const PATHS = { kibana: '/kibana', grafana: '/grafana' } as const;
+
+/** Outputs read from the infra stack. */
+export const INFRA_OUTPUTS = {
+  kubeconfig: 'kubeconfig',
+  clusterName: 'clusterName',
+  storageClassName: 'storageClassName',
+} as const;

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Applies the log index template, its ECS mappings, the ingest pipeline and the ILM policy kept next
+# to this script, creates the data streams, and publishes the Elasticsearch HTTP CA to the log
+# shipper's namespace. Every step PUTs a complete definition, so a rerun converges to the same state.
+#
+#   setup.sh        everything
+#   setup.sh ca     only the CA (the scheduled refresh after ECK rotates its certificates)
+set -eu
+
+: "${ES_URL:?}" "${ELASTIC_PASSWORD:?}" "${ILM_POLICY:?}" "${INGEST_PIPELINE:?}"
+: "${COMPONENT_TEMPLATE:?}" "${INDEX_TEMPLATE:?}" "${DATA_STREAMS:?}"
+: "${CA_NAMESPACE:?}" "${CA_SECRET:?}"
+
+ES_CA=/etc/elasticsearch/certs/ca.crt
+CONFIG_DIR=/etc/elasticsearch-setup
+SA_DIR=/var/run/secrets/kubernetes.io/serviceaccount
+
+es() {
+  method=$1
+  path=$2
+  shift 2
+  curl --silent --show-error --fail-with-body --cacert "$ES_CA" --user "elastic:${ELASTIC_PASSWORD}" \
+    --request "$method" --header 'Content-Type: application/json' "$ES_URL/$path" "$@"
+  echo
+}
+
+wait_for_elasticsearch() {
+  attempt=0
+  until es GET '_cluster/health?wait_for_status=yellow&timeout=10s' >/dev/null 2>&1; do
+    attempt=$((attempt + 1))
+    if [ "$attempt" -ge 90 ]; then
+      echo "Elasticsearch at $ES_URL did not become ready" >&2
+      exit 1
+    fi
+    sleep 10
+  done
+}
+
+apply_definitions() {
+  es PUT "_ilm/policy/$ILM_POLICY" --data-binary "@$CONFIG_DIR/ilm-policy.json"
+  es PUT "_ingest/pipeline/$INGEST_PIPELINE" --data-binary "@$CONFIG_DIR/ingest-pipeline.json"
+  es PUT "_component_template/$COMPONENT_TEMPLATE" --data-binary "@$CONFIG_DIR/component-template-ecs-mappings.json"
+  es PUT "_index_template/$INDEX_TEMPLATE" --data-binary "@$CONFIG_DIR/index-template-logs.json"
+  for stream in $DATA_STREAMS; do
+    code=$(curl --silent --output /dev/null --write-out '%{http_code}' --cacert "$ES_CA" \
+      --user "elastic:${ELASTIC_PASSWORD}" --request PUT "$ES_URL/_data_stream/$stream")
+    # 400 is resource_already_exists_exception: the stream is there from an earlier run.
+    case "$code" in
+      200 | 400) echo "data stream $stream ready" ;;
+      *)
+        echo "creating data stream $stream failed with HTTP $code" >&2
+        exit 1
+        ;;
+    esac
+  done
+}
+
+publish_ca() {
+  ca=$(base64 -w 0 <"$ES_CA")
+  body=$(printf '{"apiVersion":"v1","kind":"Secret","metadata":{"name":"%s","namespace":"%s","labels":{"app.kubernetes.io/part-of":"cloudops-crm"}},"type":"Opaque","data":{"ca.crt":"%s"}}' \
+    "$CA_SECRET" "$CA_NAMESPACE" "$ca")
+  # Server-side apply creates the Secret or updates it in place.
+  curl --silent --show-error --fail-with-body --cacert "$SA_DIR/ca.crt" \
+    --header "Authorization: Bearer $(cat "$SA_DIR/token")" \
+    --header 'Content-Type: application/apply-patch+yaml' --request PATCH \
+    "https://kubernetes.default.svc/api/v1/namespaces/$CA_NAMESPACE/secrets/$CA_SECRET?fieldManager=elasticsearch-setup&force=true" \
+    --data-binary "$body" >/dev/null
+  echo "published the Elasticsearch CA to $CA_NAMESPACE/$CA_SECRET"
+}
+
+wait_for_elasticsearch
+if [ "${1:-all}" != "ca" ]; then
+  apply_definitions
+fi
+publish_ca

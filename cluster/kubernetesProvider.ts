@@ -1,0 +1,44 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { ClusterTarget } from './config';
+import { INFRA_OUTPUTS } from './contract';
+
+export interface TargetCluster {
+  provider: k8s.Provider;
+  /** The infra stack's storage class on EKS; undefined for local clusters (set in config). */
+  storageClassName: pulumi.Output<string> | undefined;
+  isEks: boolean;
+}
+
+/**
+ * The Kubernetes provider for the target cluster.
+ *
+ * Without `clusterIdentifier` the provider decides "same cluster or not" from the kubeconfig text,
+ * and a regenerated kubeconfig (new token command, reordered keys, an added proxy-url) can plan a
+ * replacement of the provider and with it of every object in the cluster. Tying the identity to the
+ * EKS cluster name makes kubeconfig changes plain updates; only a different cluster replaces.
+ */
+export function targetCluster(target: ClusterTarget): TargetCluster {
+  if (target.kind === 'eks') {
+    const infra = new pulumi.StackReference('infra', { name: target.infraStack });
+    const clusterName = infra.requireOutput(INFRA_OUTPUTS.clusterName).apply(String);
+    const provider = new k8s.Provider('eks', {
+      kubeconfig: infra.requireOutput(INFRA_OUTPUTS.kubeconfig).apply(String),
+      clusterIdentifier: pulumi.interpolate`eks:${clusterName}`,
+      enableServerSideApply: true,
+    });
+    return {
+      provider,
+      storageClassName: infra.requireOutput(INFRA_OUTPUTS.storageClassName).apply(String),
+      isEks: true,
+    };
+  }
+  const provider = new k8s.Provider('local', {
+    // Undefined falls back to $KUBECONFIG / ~/.kube/config, like kubectl.
+    kubeconfig: target.kubeconfig,
+    context: target.context,
+    clusterIdentifier: `local:${target.context ?? 'current-context'}`,
+    enableServerSideApply: true,
+  });
+  return { provider, storageClassName: undefined, isEks: false };
+}
