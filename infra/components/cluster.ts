@@ -74,7 +74,12 @@ export class EksCluster extends pulumi.ComponentResource {
         tags: args.tags,
         clusterTags: args.tags,
       },
-      { parent: this, dependsOn: [logGroup] },
+      {
+        parent: this,
+        dependsOn: [logGroup],
+        // A remote component receives only the providers passed to it, not those inherited from its parent.
+        providers: inheritedProviders(this, 'aws'),
+      },
     );
 
     const nodeRole = new aws.iam.Role(
@@ -200,4 +205,10 @@ export function grantClusterAdmin(
     },
     { parent },
   );
+}
+
+function inheritedProviders(resource: pulumi.Resource, ...packages: string[]): pulumi.ProviderResource[] {
+  return packages
+    .map((pkg) => resource.getProvider(`${pkg}::`))
+    .filter((p): p is pulumi.ProviderResource => p !== undefined);
 }

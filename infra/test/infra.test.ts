@@ -114,6 +114,13 @@ describe('EKS cluster', () => {
     expect(cluster.upgradePolicy).toEqual({ supportType: 'STANDARD' });
   });
 
+  it("creates its AWS resources through the stack's regional, tagging provider", () => {
+    // The remote component's children are created by the EKS plugin with the provider sent here.
+    expect(run.componentProviders.get('eks:index:Cluster::crm')?.aws).toMatch(
+      /::pulumi:providers:aws::aws::/,
+    );
+  });
+
   it('has public and private endpoints', () => {
     const cluster = props('eks:index:Cluster');
     expect(cluster.endpointPublicAccess).toBe(true);

@@ -30,6 +30,8 @@ export interface ProgramRun {
   calls: pulumi.runtime.MockCallArgs[];
   /** `<type>::<name>` -> URNs the resource was registered as depending on (explicit dependsOn and inputs). */
   dependencies: Map<string, string[]>;
+  /** `<type>::<name>` -> package -> provider reference sent with a component's registration. */
+  componentProviders: Map<string, Record<string, string>>;
   one(type: string, nameFragment?: string): EvaluatedResource;
   all(type: string): EvaluatedResource[];
   urnOf(type: string, name: string): string;
@@ -127,12 +129,15 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
 
   // The mock monitor does not pass dependencies to the mocks, so read them off the registration requests.
   const dependencies = new Map<string, string[]>();
+  const componentProviders = new Map<string, Record<string, string>>();
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource: (req: RegisterRequest, callback: unknown) => unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    const key = `${req.getType()}::${req.getName()}`;
+    dependencies.set(key, req.getDependenciesList());
+    componentProviders.set(key, Object.fromEntries(req.getProvidersMap().toObject()));
     return register(req, callback);
   };
 
@@ -145,6 +150,7 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
     resources: recorder.resources,
     calls,
     dependencies,
+    componentProviders,
     all,
     one(type, nameFragment) {
       const matches = all(type).filter((r) => nameFragment === undefined || r.name.includes(nameFragment));
@@ -167,6 +173,7 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getDependenciesList(): string[];
+  getProvidersMap(): { toObject(): [string, string][] };
 }
 
 /** The value of an Output, for assertions. */
