@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it } from 'vitest';
 import { type ConfigSource, loadConfig } from '../config';
@@ -50,6 +52,19 @@ describe('configuration defaults', () => {
     expect(config.adminPrincipalArns).toEqual(['arn:aws:iam::123456789012:user/alice']);
     expect(config.ebsCsiAddonVersion).toBe('v1.37.0-eksbuild.1');
     expect(config.tags).toMatchObject({ CostCenter: 'crm', Project: 'cloudops-crm' });
+  });
+
+  it('accepts the example stack file Pulumi.dev.yaml', () => {
+    const text = readFileSync(join(__dirname, '..', 'Pulumi.dev.yaml'), 'utf8');
+    // Scalar entries only; the example keeps lists commented out.
+    const entries = [...text.matchAll(/^ {2}cloudops-crm-infra:(\w+): "?([^"\n]+)"?$/gm)].map((m) => [
+      m[1]!,
+      m[2]!,
+    ]);
+    expect(entries.length).toBeGreaterThan(8);
+    const config = loadConfig(source(Object.fromEntries(entries)));
+    expect(config.kubernetesVersion).toBe('1.35');
+    expect(config.github.repository).toBe('example-org/cloudops-crm');
   });
 
   it('reads the stack configuration through pulumi.Config by default', () => {
