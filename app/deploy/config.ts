@@ -91,7 +91,10 @@ function imageSource(
   }
   const sha = source.get('gitSha') || env.GITHUB_SHA;
   if (sha === undefined || sha === '') {
-    throw new ConfigError('gitSha', 'is required to tag a built image (set it or export GITHUB_SHA)');
+    throw new ConfigError(
+      'gitSha',
+      'is required to tag a built image (set it or export GITHUB_SHA); to deploy a published image set image instead',
+    );
   }
   if (!GIT_SHA.test(sha)) {
     throw new ConfigError('gitSha', `expected a lowercase hex commit SHA (7-40 characters), got "${sha}"`);
