@@ -1,0 +1,193 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NLB_ANNOTATIONS } from '../components/ingressController';
+import { EKS_CONFIG, INFRA_STACK_OUTPUTS, type ProgramRun, release, releases, runProgram } from './harness';
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runProgram(EKS_CONFIG);
+});
+
+describe('Helm releases (EKS, ingress-nginx)', () => {
+  it.each([
+    [
+      'ingress-nginx',
+      'ingress-nginx',
+      '4.15.1',
+      'https://kubernetes.github.io/ingress-nginx',
+      'ingress-nginx',
+    ],
+    ['eck-operator', 'eck-operator', '3.5.0', 'https://helm.elastic.co', 'elastic-system'],
+    ['fluentd', 'fluentd', '0.6.0', 'https://fluent.github.io/helm-charts', 'logging'],
+    [
+      'kube-prometheus-stack',
+      'kube-prometheus-stack',
+      '88.5.3',
+      'https://prometheus-community.github.io/helm-charts',
+      'monitoring',
+    ],
+    [
+      'metrics-server',
+      'metrics-server',
+      '3.13.1',
+      'https://kubernetes-sigs.github.io/metrics-server/',
+      'kube-system',
+    ],
+  ])('%s: chart %s %s from %s into %s', (name, chart, version, repo, namespace) => {
+    const r = release(run, name);
+    expect(r.inputs.chart).toBe(chart);
+    expect(r.inputs.version).toBe(version);
+    expect(r.inputs.repositoryOpts).toEqual({ repo });
+    expect(r.inputs.namespace).toBe(namespace);
+    expect(r.inputs.timeout).toBe(900);
+    expect(r.inputs.atomic).toBe(true);
+  });
+
+  it('installs MongoDB from the chart kept in this repository', () => {
+    const r = release(run, 'mongodb');
+    expect(r.inputs.chart).toBe(path.resolve(__dirname, '..', 'charts', 'mongodb'));
+    expect(fs.existsSync(path.join(r.inputs.chart, 'Chart.yaml'))).toBe(true);
+    expect(r.inputs.repositoryOpts).toBeUndefined();
+    expect(r.inputs.namespace).toBe('database');
+    expect(r.inputs.timeout).toBe(900);
+  });
+
+  it('installs exactly these releases, each with an explicit name', () => {
+    const names = releases(run).map((r) => r.inputs.name);
+    expect(names.sort()).toEqual(
+      [
+        'eck-operator',
+        'fluentd',
+        'ingress-nginx',
+        'kube-prometheus-stack',
+        'metrics-server',
+        'mongodb',
+      ].sort(),
+    );
+  });
+
+  it('puts the ingress controller behind one internet-facing AWS NLB', () => {
+    const values = release(run, 'ingress-nginx').inputs.values;
+    expect(values.controller.service.type).toBe('LoadBalancer');
+    expect(values.controller.service.annotations).toEqual(NLB_ANNOTATIONS);
+    expect(NLB_ANNOTATIONS['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('nlb');
+    expect(NLB_ANNOTATIONS['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internet-facing');
+    expect(values.controller.ingressClassResource).toMatchObject({
+      name: 'nginx',
+      enabled: true,
+      controllerValue: 'k8s.io/ingress-nginx',
+    });
+    expect(values.controller.replicaCount).toBe(1);
+  });
+
+  it('leaves no other Service of type LoadBalancer in any release values', () => {
+    for (const r of releases(run).filter((r) => r.inputs.name !== 'ingress-nginx')) {
+      expect(JSON.stringify(r.inputs.values), r.inputs.name).not.toContain('LoadBalancer');
+    }
+  });
+});
+
+describe('Traefik as the ingress controller', () => {
+  let traefik: ProgramRun;
+  beforeAll(async () => {
+    traefik = await runProgram({ ...EKS_CONFIG, ingressController: 'traefik' });
+  });
+
+  it('replaces ingress-nginx with the pinned Traefik chart', () => {
+    const names = releases(traefik).map((r) => r.inputs.name);
+    expect(names).toContain('traefik');
+    expect(names).not.toContain('ingress-nginx');
+    const r = release(traefik, 'traefik');
+    expect(r.inputs.chart).toBe('traefik');
+    expect(r.inputs.version).toBe('41.3.0');
+    expect(r.inputs.repositoryOpts).toEqual({ repo: 'https://traefik.github.io/charts' });
+    expect(r.inputs.namespace).toBe('traefik');
+  });
+
+  it('serves the nginx IngressClass through the ingress-nginx provider, behind the same NLB', () => {
+    const values = release(traefik, 'traefik').inputs.values;
+    expect(values.providers.kubernetesIngressNGINX).toMatchObject({
+      enabled: true,
+      ingressClass: 'nginx',
+      controllerClass: 'k8s.io/ingress-nginx',
+      publishService: { enabled: true },
+    });
+    expect(values.providers.kubernetesIngress.enabled).toBe(false);
+    expect(values.ingressClass.enabled).toBe(false);
+    expect(values.service.spec.type).toBe('LoadBalancer');
+    expect(values.service.annotations).toEqual(NLB_ANNOTATIONS);
+
+    const ingressClass = traefik.resources.find(
+      (r) => r.type === 'kubernetes:networking.k8s.io/v1:IngressClass',
+    );
+    expect(ingressClass?.inputs.metadata.name).toBe('nginx');
+    expect(ingressClass?.inputs.spec.controller).toBe('k8s.io/ingress-nginx');
+  });
+
+  it('keeps the ingressClassName output at nginx', () => {
+    expect(traefik.outputs.ingressClassName).toBe('nginx');
+  });
+});
+
+describe('a local cluster (kind, k3d, minikube)', () => {
+  let local: ProgramRun;
+  beforeAll(async () => {
+    local = await runProgram({
+      kubeContext: 'kind-crm',
+      storageClassName: 'standard',
+      publicHost: 'localhost:8080',
+    });
+  });
+
+  it('uses the kubeconfig context instead of the infra stack', () => {
+    expect(local.resources.some((r) => r.type === 'pulumi:pulumi:StackReference')).toBe(false);
+    const provider = local.resources.find((r) => r.type === 'pulumi:providers:kubernetes');
+    expect(provider?.inputs.context).toBe('kind-crm');
+    expect(provider?.inputs.clusterIdentifier).toBe('local:kind-crm');
+  });
+
+  it('drops the NLB annotations', () => {
+    const values = release(local, 'ingress-nginx').inputs.values;
+    expect(values.controller.service.annotations).toEqual({});
+  });
+
+  it('takes the storage class from config for every volume', () => {
+    expect(release(local, 'mongodb').inputs.values.persistence.storageClassName).toBe('standard');
+    const kps = release(local, 'kube-prometheus-stack').inputs.values;
+    expect(kps.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(
+      'standard',
+    );
+    expect(kps.grafana.persistence.storageClassName).toBe('standard');
+    const es = local.resources.find((r) => r.inputs.kind === 'Elasticsearch');
+    expect(es?.inputs.spec.nodeSets[0].volumeClaimTemplates[0].spec.storageClassName).toBe('standard');
+  });
+
+  it('lets metrics-server accept the self-signed kubelet certificates of local clusters', () => {
+    expect(release(local, 'metrics-server').inputs.values.args).toEqual(['--kubelet-insecure-tls']);
+    expect(release(run, 'metrics-server').inputs.values.args).toEqual([]);
+  });
+
+  it('builds the URLs from the configured public host', () => {
+    expect(local.outputs.crmUrl).toBe('http://localhost:8080/');
+    expect(local.outputs.kibanaUrl).toBe('http://localhost:8080/kibana');
+    expect(local.outputs.grafanaUrl).toBe('http://localhost:8080/grafana');
+  });
+});
+
+describe('the Kubernetes provider on EKS', () => {
+  it('reads the kubeconfig from the infra stack and pins its identity to the cluster name', () => {
+    const ref = run.resources.find((r) => r.type === 'pulumi:pulumi:StackReference');
+    expect(ref?.inputs.name).toBe(EKS_CONFIG.infraStack);
+    const provider = run.resources.find((r) => r.type === 'pulumi:providers:kubernetes');
+    expect(provider?.inputs.clusterIdentifier).toBe('eks:develeap-eks-cluster');
+    const kubeconfig = provider?.inputs.kubeconfig;
+    const parsed = typeof kubeconfig === 'string' ? JSON.parse(kubeconfig) : kubeconfig;
+    expect(parsed.clusters[0].cluster.server).toBe(INFRA_STACK_OUTPUTS.clusterEndpoint);
+  });
+
+  it('uses that provider for every Kubernetes resource', () => {
+    // Resources registered with an explicit provider carry no default-provider reference.
+    expect(run.resources.filter((r) => r.type === 'pulumi:providers:kubernetes')).toHaveLength(1);
+  });
+});
