@@ -1,4 +1,10 @@
-export { type LoadBalancerCleanupHookArgs, loadBalancerCleanupHook } from './hook';
+export {
+  type CleanupClients,
+  type CleanupTarget,
+  defaultClients,
+  type LoadBalancerCleanupHookArgs,
+  loadBalancerCleanupHook,
+} from './hook';
 export {
   type CleanupOptions,
   type CleanupResult,
