@@ -50,7 +50,9 @@ export class AppImage extends pulumi.ComponentResource {
             },
           ],
         },
-        { parent: this },
+        // Deleting the resource would delete the pushed tag, and with it the image pods may still run; ECR's
+        // lifecycle policy and the repository's force delete own the cleanup instead.
+        { parent: this, retainOnDelete: true },
       );
       // `ref` carries the pushed digest, so pods pull exactly what was built.
       this.ref = image.ref;
