@@ -1,0 +1,55 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EKS_CONFIG, kubernetesObjects, type ProgramRun, runProgram } from './harness';
+import { validateObject } from './schemas';
+
+describe('Kubernetes objects created directly by the program validate against the OpenAPI schemas', () => {
+  const runs: Record<string, ProgramRun> = {};
+  beforeAll(async () => {
+    runs.eks = await runProgram(EKS_CONFIG);
+    runs.traefik = await runProgram({
+      ...EKS_CONFIG,
+      ingressController: 'traefik',
+      alertmanagerEnabled: 'true',
+    });
+  });
+
+  it.each(['eks', 'traefik'])('%s: every object', (variant) => {
+    const objects = kubernetesObjects(runs[variant]!);
+    expect(objects.length).toBeGreaterThan(20);
+    for (const object of objects) {
+      const label = `${object.inputs.kind} ${object.inputs.metadata?.namespace ?? ''}/${object.inputs.metadata?.name ?? object.name}`;
+      expect(() => validateObject(object.inputs), label).not.toThrow();
+    }
+  });
+
+  it('covers every kind the program creates', () => {
+    const kinds = new Set(kubernetesObjects(runs.eks!).map((o) => o.inputs.kind));
+    expect([...kinds].sort()).toEqual(
+      [
+        'ConfigMap',
+        'CronJob',
+        'Elasticsearch',
+        'Ingress',
+        'Job',
+        'Kibana',
+        'Namespace',
+        'NetworkPolicy',
+        'Role',
+        'RoleBinding',
+        'Secret',
+        'ServiceAccount',
+        'ServiceMonitor',
+      ].sort(),
+    );
+  });
+
+  it('rejects an object that breaks the schema', () => {
+    const policy = kubernetesObjects(runs.eks!).find((o) => o.inputs.kind === 'NetworkPolicy')!.inputs;
+    const broken = { ...policy, spec: { ...policy.spec, policyTypes: 'Ingress' } };
+    expect(() => validateObject(broken)).toThrow();
+    const es = kubernetesObjects(runs.eks!).find((o) => o.inputs.kind === 'Elasticsearch')!.inputs;
+    const brokenEs = structuredClone(es);
+    brokenEs.spec.nodeSets[0].podTemplate.spec.containers[0].resources.requests = '1Gi';
+    expect(() => validateObject(brokenEs)).toThrow();
+  });
+});
