@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config';
+
+const source = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
+const eks = { infraStack: 'example-org/cloudops-crm-infra/dev' };
+
+describe('cluster configuration', () => {
+  it('defaults to the infra stack EKS cluster, ingress-nginx and the seed sizes', () => {
+    const config = loadConfig(source(eks));
+    expect(config.target).toEqual({ kind: 'eks', infraStack: 'example-org/cloudops-crm-infra/dev' });
+    expect(config.ingressController).toBe('ingress-nginx');
+    expect(config.storageClassName).toBeUndefined();
+    expect(config.mongodb).toEqual({ storageSize: '5Gi', database: 'crm_db', appUsername: 'crm_app' });
+    expect(config.elasticsearch).toEqual({
+      storageSize: '5Gi',
+      heapMi: 768,
+      memoryMi: 1536,
+      logRetentionDays: 7,
+    });
+    expect(config.monitoring).toEqual({
+      prometheusStorageSize: '5Gi',
+      prometheusRetention: '7d',
+      prometheusRetentionSize: '4GB',
+      grafanaStorageSize: '5Gi',
+      alertmanagerEnabled: false,
+    });
+    expect(config.namespaces).toEqual({
+      app: 'crm',
+      ingress: 'ingress-nginx',
+      database: 'database',
+      elastic: 'elastic',
+      elasticOperator: 'elastic-system',
+      logging: 'logging',
+      monitoring: 'monitoring',
+    });
+  });
+
+  it('targets a local cluster when a kubeconfig or context is set', () => {
+    const config = loadConfig(source({ kubeContext: 'k3d-crm', storageClassName: 'local-path' }));
+    expect(config.target).toEqual({ kind: 'local', kubeconfig: undefined, context: 'k3d-crm' });
+    expect(config.storageClassName).toBe('local-path');
+  });
+
+  it.each([
+    [{}, 'infraStack', 'a value is required'],
+    [{ ...eks, ingressController: 'haproxy' }, 'ingressController', "'ingress-nginx' or 'traefik'"],
+    [{ ...eks, mongodbStorageSize: '5GB' }, 'mongodbStorageSize', 'a size such as 5Gi'],
+    [{ ...eks, elasticsearchHeapMi: '1024' }, 'elasticsearchHeapMi', 'more than half'],
+    [{ ...eks, elasticsearchMemoryMi: 'lots' }, 'elasticsearchMemoryMi', 'not a whole number'],
+    [{ ...eks, logRetentionDays: '0' }, 'logRetentionDays', 'outside 1..365'],
+    [{ ...eks, alertmanagerEnabled: 'yes' }, 'alertmanagerEnabled', 'not true or false'],
+    [{ ...eks, prometheusRetention: '7 days' }, 'prometheusRetention', 'a duration'],
+    [{ ...eks, publicHost: 'http://crm.example.com' }, 'publicHost', 'a host name'],
+    [{ kubeContext: 'kind-crm' }, 'storageClassName', 'required for a local cluster'],
+    [{ ...eks, appNamespace: 'CRM' }, 'appNamespace', 'a Kubernetes namespace name'],
+  ])('rejects %j naming %s', (values, key, problem) => {
+    let error: unknown;
+    try {
+      loadConfig(source(values as Record<string, string>));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(`'cloudops-crm-cluster:${key}'`);
+    expect((error as Error).message).toContain(problem);
+  });
+});

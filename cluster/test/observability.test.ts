@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { OBSERVABILITY_DIR, ObservabilityContent } from '../observability/content';
+import { type Recorded, unwrapSecrets } from './harness';
+import { validateObject } from './schemas';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'observability');
+
+const recorded: Recorded[] = [];
+let fixture: ObservabilityContent;
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        recorded.push({
+          type: args.type,
+          name: args.name,
+          inputs: unwrapSecrets(args.inputs),
+          raw: args.inputs,
+        });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: (args) => args.inputs,
+    },
+    'cloudops-crm-cluster',
+    'dev',
+    false,
+  );
+  fixture = new ObservabilityContent('fixture', {
+    dir: FIXTURES,
+    namespace: 'monitoring',
+    dashboardLabel: 'grafana_dashboard',
+    dependsOn: [],
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+});
+
+describe('observability content from files', () => {
+  it('ships no CRM dashboards or rules yet: the folders are there to be filled', () => {
+    const content = new ObservabilityContent('empty', {
+      dir: OBSERVABILITY_DIR,
+      namespace: 'monitoring',
+      dashboardLabel: 'grafana_dashboard',
+      dependsOn: [],
+    });
+    expect(content.dashboards).toEqual([]);
+    expect(content.rules).toEqual([]);
+  });
+
+  it('turns dashboards/*.json into ConfigMaps the Grafana sidecar loads', () => {
+    expect(fixture.dashboards).toHaveLength(1);
+    const configMap = recorded.find((r) => r.inputs.kind === 'ConfigMap')!.inputs;
+    expect(configMap.metadata).toMatchObject({
+      name: 'dashboard-fixture-panel',
+      namespace: 'monitoring',
+      labels: { grafana_dashboard: '1' },
+    });
+    expect(JSON.parse(configMap.data['Fixture_Panel.json']).uid).toBe('fixture-panel');
+    expect(() => validateObject(configMap)).not.toThrow();
+  });
+
+  it('turns rules/*.yaml into PrometheusRules', () => {
+    expect(fixture.rules).toHaveLength(1);
+    const rule = recorded.find((r) => r.inputs.kind === 'PrometheusRule')!.inputs;
+    expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(rule.metadata).toMatchObject({ name: 'fixture-rules', namespace: 'monitoring' });
+    expect(rule.spec.groups[0].rules[0].alert).toBe('FixtureTargetDown');
+    expect(() => validateObject(rule)).not.toThrow();
+  });
+});
