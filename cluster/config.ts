@@ -11,6 +11,7 @@ export class ConfigError extends Error {
 }
 
 export type IngressControllerKind = 'ingress-nginx' | 'traefik';
+export type IngressServiceType = 'LoadBalancer' | 'NodePort';
 
 /** Where the platform runs: the infra stack's EKS cluster, or any cluster named by a kubeconfig. */
 export type ClusterTarget =
@@ -22,6 +23,8 @@ export interface ClusterConfig {
   /** Storage class for every volume; on EKS the infra stack's class (gp3) unless overridden. */
   storageClassName: string | undefined;
   ingressController: IngressControllerKind;
+  /** NodePort for clusters without a load balancer implementation (kind without cloud-provider-kind). */
+  ingressServiceType: IngressServiceType;
   /** Host (and optional port) users type in the browser; discovered from the load balancer when unset. */
   publicHost: string | undefined;
   namespaces: {
@@ -142,6 +145,23 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
     "'ingress-nginx' or 'traefik'",
   ) as IngressControllerKind;
 
+  const ingressServiceType = r.string(
+    'ingressServiceType',
+    'LoadBalancer',
+    /^(LoadBalancer|NodePort)$/,
+    "'LoadBalancer' or 'NodePort'",
+  ) as IngressServiceType;
+  if (ingressServiceType === 'NodePort' && clusterTarget.kind === 'eks') {
+    throw new ConfigError('ingressServiceType', 'NodePort is for local clusters; EKS gets its NLB');
+  }
+  const publicHost = r.optional('publicHost', HOST, 'a host name with an optional :port');
+  if (ingressServiceType === 'NodePort' && publicHost === undefined) {
+    throw new ConfigError(
+      'publicHost',
+      'a value is required with ingressServiceType NodePort (no load balancer address)',
+    );
+  }
+
   const heapMi = r.integer('elasticsearchHeapMi', 768, 512, 31744);
   const memoryMi = r.integer('elasticsearchMemoryMi', 1536, 1024, 65536);
   // Elasticsearch wants at least half the container memory left for Lucene's file cache and off-heap use.
@@ -167,7 +187,8 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
     target: clusterTarget,
     storageClassName,
     ingressController,
-    publicHost: r.optional('publicHost', HOST, 'a host name with an optional :port'),
+    ingressServiceType,
+    publicHost,
     namespaces: {
       app: namespace('appNamespace', 'crm'),
       ingress: namespace('ingressNamespace', ingressController),

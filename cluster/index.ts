@@ -42,11 +42,13 @@ const ingress = new IngressController(
   {
     kind: config.ingressController,
     namespace: names.ingress,
+    serviceType: config.ingressServiceType,
     awsNlb: cluster.isEks,
     timeoutSeconds: timeout,
   },
   opts,
 );
+// NodePort has no address to read; config then names the host (checked in config.ts).
 const host = config.publicHost
   ? pulumi.output(config.publicHost)
   : loadBalancerAddress('ingress-lb', ingress.serviceId, { ...opts, dependsOn: [ingress] });

@@ -1,6 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import type { IngressControllerKind } from '../config';
+import type { IngressControllerKind, IngressServiceType } from '../config';
 import { sizing } from '../sizing';
 import { charts } from '../versions';
 import { pinnedRelease } from './helm';
@@ -13,6 +13,7 @@ export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
 export interface IngressControllerArgs {
   kind: IngressControllerKind;
   namespace: pulumi.Input<string>;
+  serviceType: IngressServiceType;
   /** On EKS the Service becomes one internet-facing AWS NLB; elsewhere it stays a plain LoadBalancer. */
   awsNlb: boolean;
   timeoutSeconds: number;
@@ -41,7 +42,7 @@ function ingressNginxValues(args: IngressControllerArgs): Record<string, unknown
       replicaCount: 1,
       resources: sizing.ingressController,
       service: {
-        type: 'LoadBalancer',
+        type: args.serviceType,
         annotations: args.awsNlb ? NLB_ANNOTATIONS : {},
       },
       // Keeps the NLB hostname on every Ingress status so clients can discover the address.
@@ -81,7 +82,7 @@ function traefikValues(args: IngressControllerArgs): Record<string, unknown> {
     service: {
       enabled: true,
       annotations: args.awsNlb ? NLB_ANNOTATIONS : {},
-      spec: { type: 'LoadBalancer' },
+      spec: { type: args.serviceType },
     },
   };
 }

@@ -53,6 +53,12 @@ describe('cluster configuration', () => {
     [{ ...eks, publicHost: 'http://crm.example.com' }, 'publicHost', 'a host name'],
     [{ kubeContext: 'kind-crm' }, 'storageClassName', 'required for a local cluster'],
     [{ ...eks, appNamespace: 'CRM' }, 'appNamespace', 'a Kubernetes namespace name'],
+    [{ ...eks, ingressServiceType: 'NodePort' }, 'ingressServiceType', 'EKS gets its NLB'],
+    [
+      { kubeContext: 'kind-crm', storageClassName: 'standard', ingressServiceType: 'NodePort' },
+      'publicHost',
+      'a value is required',
+    ],
   ])('rejects %j naming %s', (values, key, problem) => {
     let error: unknown;
     try {

@@ -150,6 +150,20 @@ describe('a local cluster (kind, k3d, minikube)', () => {
   it('drops the NLB annotations', () => {
     const values = release(local, 'ingress-nginx').inputs.values;
     expect(values.controller.service.annotations).toEqual({});
+    expect(values.controller.service.type).toBe('LoadBalancer');
+  });
+
+  it('can expose the controller as a NodePort where no load balancer exists (kind)', async () => {
+    const kind = await runProgram({
+      kubeContext: 'kind-crm',
+      storageClassName: 'standard',
+      publicHost: 'localhost:8080',
+      ingressServiceType: 'NodePort',
+    });
+    expect(release(kind, 'ingress-nginx').inputs.values.controller.service.type).toBe('NodePort');
+    // No load balancer to read an address from: the configured host is used and no Service is read.
+    expect(kind.resources.some((r) => r.type === 'kubernetes:core/v1:Service' && r.id)).toBe(false);
+    expect(kind.outputs.ingressHostname).toBe('localhost:8080');
   });
 
   it('takes the storage class from config for every volume', () => {
