@@ -158,7 +158,8 @@ new Routes(
       },
     ],
   },
-  opts,
+  // ingress-nginx validates Ingresses through its admission webhook, which must be up first.
+  { ...opts, dependsOn: [ingress] },
 );
 
 new ObservabilityContent(

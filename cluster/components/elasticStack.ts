@@ -51,6 +51,8 @@ export class ElasticStack extends pulumi.ComponentResource {
           // Watch only the namespace holding the stack: smaller RBAC footprint, fewer informers.
           managedNamespaces: [args.namespace],
           resources: sizing.eckOperator,
+          // The chart sets only runAsNonRoot; restricted Pod Security also wants a seccomp profile.
+          podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           // The operator's ServiceMonitor would need the Prometheus CRDs first; its metrics are off.
           serviceMonitor: { enabled: false },
           telemetry: { disabled: true },

@@ -92,6 +92,13 @@ describe('Pod Security admission', () => {
     expect(es?.inputs.spec.nodeSets[0].config['node.store.allow_mmap']).toBe(false);
   });
 
+  it('adds the seccomp profile the ECK operator chart leaves out', () => {
+    expect(release(run, 'eck-operator').inputs.values.podSecurityContext).toEqual({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
   it('runs the setup Job as a non-root, read-only, capability-free container', () => {
     const job = kubernetesObjects(run).find((r) => r.inputs.kind === 'Job');
     const pod = job?.inputs.spec.template.spec;
