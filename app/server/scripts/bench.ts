@@ -88,7 +88,9 @@ try {
     });
     if (res.status !== 201) throw new Error(`seeding failed: ${res.status}`);
   }
-  console.log(`CRM API bench: ${mongo.source}, ${SEEDED} persons, ${connections} connections, ${duration}s per scenario\n`);
+  console.log(
+    `CRM API bench: ${mongo.source}, ${SEEDED} persons, ${connections} connections, ${duration}s per scenario\n`,
+  );
   const rows = [];
   for (const scenario of scenarios) {
     const result = await autocannon({ ...scenario.options, connections, duration });
