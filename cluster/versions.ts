@@ -45,7 +45,7 @@ export const charts = {
 
 export const images = {
   /** Official MongoDB image (Docker Official Images), not Bitnami. */
-  mongo: { repository: 'mongo', tag: '8.0.12' },
+  mongo: { repository: 'mongo', tag: '8.0.16' },
   /** Used by the Job that applies the Elasticsearch templates, pipeline and ILM policy. */
   curl: { repository: 'curlimages/curl', tag: '8.11.1' },
 } as const;

@@ -85,7 +85,7 @@ describe('the MongoDB chart in charts/mongodb', () => {
       const [sts] = find('StatefulSet');
       const pod = sts.spec.template.spec;
       const [container] = pod.containers;
-      expect(container.image).toBe('mongo:8.0.12');
+      expect(container.image).toBe('mongo:8.0.16');
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, fsGroup: 999 });
       expect(container.securityContext).toMatchObject({
         allowPrivilegeEscalation: false,

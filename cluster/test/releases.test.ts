@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NLB_ANNOTATIONS } from '../components/ingressController';
+import { images } from '../versions';
 import { EKS_CONFIG, INFRA_STACK_OUTPUTS, type ProgramRun, release, releases, runProgram } from './harness';
 
 let run: ProgramRun;
@@ -47,7 +48,11 @@ describe('Helm releases (EKS, ingress-nginx)', () => {
   it('installs MongoDB from the chart kept in this repository', () => {
     const r = release(run, 'mongodb');
     expect(r.inputs.chart).toBe(path.resolve(__dirname, '..', 'charts', 'mongodb'));
-    expect(fs.existsSync(path.join(r.inputs.chart, 'Chart.yaml'))).toBe(true);
+    const chart = fs.readFileSync(path.join(r.inputs.chart, 'Chart.yaml'), 'utf8');
+    expect(chart).toMatch(/^version: 1\.0\.0$/m);
+    // The chart's appVersion follows the image the program pins.
+    expect(chart).toContain(`appVersion: "${images.mongo.tag}"`);
+    expect(r.inputs.values.image).toEqual({ repository: 'mongo', tag: images.mongo.tag });
     expect(r.inputs.repositoryOpts).toBeUndefined();
     expect(r.inputs.namespace).toBe('database');
     expect(r.inputs.timeout).toBe(900);
