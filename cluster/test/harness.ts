@@ -25,6 +25,8 @@ export interface ProgramRun {
   outputs: Record<string, Json>;
   /** The program's exports as Outputs, to inspect secretness. */
   exports: Record<string, pulumi.Output<unknown>>;
+  /** Every name index.ts exports. */
+  exportNames: string[];
 }
 
 export const NLB_HOSTNAME = 'a1b2c3d4e5f6-0123456789.elb.us-east-1.amazonaws.com';
@@ -76,7 +78,8 @@ export function unwrapSecrets(value: unknown): Json {
   return value;
 }
 
-const EXPORT_NAMES = [
+/** The cluster stack outputs of the shared contract, exactly. */
+export const EXPORT_NAMES = [
   'ingressHostname',
   'ingressClassName',
   'crmUrl',
@@ -165,7 +168,7 @@ export async function runProgram(config: Record<string, string> = EKS_CONFIG): P
     outputs[name] = await resolve(pulumi.output(value));
   }
   await settle(resources);
-  return { resources, outputs, exports };
+  return { resources, outputs, exports, exportNames: Object.keys(program).filter((k) => k !== 'default') };
 }
 
 export const ofType = (run: ProgramRun, type: string) =>

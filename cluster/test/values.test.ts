@@ -6,6 +6,7 @@ import { FLUENTD_CONFIG_FILES } from '../components/logShipping';
 import {
   customResource,
   EKS_CONFIG,
+  EXPORT_NAMES,
   type Json,
   kubernetesObjects,
   NLB_HOSTNAME,
@@ -66,6 +67,10 @@ describe('sub-paths on the one load balancer', () => {
       i.inputs.spec.rules.flatMap((rule: Json) => rule.http.paths.map((p: Json) => p.path)),
     );
     expect(paths.sort()).toEqual(['/grafana', '/kibana']);
+  });
+
+  it('exports exactly the outputs of the contract', () => {
+    expect([...run.exportNames].sort()).toEqual([...EXPORT_NAMES].sort());
   });
 
   it('exports the URLs and hostname the app layer and people use', () => {
