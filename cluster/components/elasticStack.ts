@@ -93,6 +93,10 @@ export class ElasticStack extends pulumi.ComponentResource {
       },
     };
 
+    // ECK's certificate names <svc>.<ns>.svc and <svc>.<ns> only; clients here use the fully
+    // qualified name (the exported endpoint), so it is added as a subject alternative name.
+    const serviceFqdn = pulumi.interpolate`${ELASTICSEARCH_SERVICE}.${args.namespace}.svc.cluster.local`;
+
     this.elasticsearch = new k8s.apiextensions.CustomResource(
       `${name}-elasticsearch`,
       {
@@ -102,7 +106,9 @@ export class ElasticStack extends pulumi.ComponentResource {
         spec: {
           version: ELASTIC_STACK_VERSION,
           // TLS stays on with ECK's self-signed CA; clients trust it via ELASTICSEARCH_CA_SECRET.
-          http: { tls: { selfSignedCertificate: { disabled: false } } },
+          http: {
+            tls: { selfSignedCertificate: { disabled: false, subjectAltNames: [{ dns: serviceFqdn }] } },
+          },
           auth: { fileRealm: [{ secretName: ELASTIC_USER_SECRET }] },
           nodeSets: [
             {
@@ -167,7 +173,7 @@ export class ElasticStack extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.elasticsearch] },
     );
 
-    this.endpoint = pulumi.interpolate`https://${ELASTICSEARCH_SERVICE}.${args.namespace}.svc.cluster.local:9200`;
+    this.endpoint = pulumi.interpolate`https://${serviceFqdn}:9200`;
     this.registerOutputs({ endpoint: this.endpoint });
   }
 }

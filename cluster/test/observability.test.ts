@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,20 +38,26 @@ beforeAll(async () => {
 });
 
 describe('observability content from files', () => {
-  it('ships no CRM dashboards or rules yet: the folders are there to be filled', () => {
-    const content = new ObservabilityContent('empty', {
+  it('loads every dashboard and rule file kept in cluster/observability', () => {
+    const count = (dir: string, extensions: string[]) => {
+      const full = path.join(OBSERVABILITY_DIR, dir);
+      return fs.existsSync(full)
+        ? fs.readdirSync(full).filter((f) => extensions.includes(path.extname(f))).length
+        : 0;
+    };
+    const content = new ObservabilityContent('repository', {
       dir: OBSERVABILITY_DIR,
       namespace: 'monitoring',
       dashboardLabel: 'grafana_dashboard',
       dependsOn: [],
     });
-    expect(content.dashboards).toEqual([]);
-    expect(content.rules).toEqual([]);
+    expect(content.dashboards).toHaveLength(count('dashboards', ['.json']));
+    expect(content.rules).toHaveLength(count('rules', ['.yaml', '.yml']));
   });
 
   it('turns dashboards/*.json into ConfigMaps the Grafana sidecar loads', () => {
     expect(fixture.dashboards).toHaveLength(1);
-    const configMap = recorded.find((r) => r.inputs.kind === 'ConfigMap')!.inputs;
+    const configMap = recorded.find((r) => r.name === 'fixture-dashboard-fixture-panel')!.inputs;
     expect(configMap.metadata).toMatchObject({
       name: 'dashboard-fixture-panel',
       namespace: 'monitoring',
@@ -62,7 +69,7 @@ describe('observability content from files', () => {
 
   it('turns rules/*.yaml into PrometheusRules', () => {
     expect(fixture.rules).toHaveLength(1);
-    const rule = recorded.find((r) => r.inputs.kind === 'PrometheusRule')!.inputs;
+    const rule = recorded.find((r) => r.name === 'fixture-rules-fixture-rules')!.inputs;
     expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(rule.metadata).toMatchObject({ name: 'fixture-rules', namespace: 'monitoring' });
     expect(rule.spec.groups[0].rules[0].alert).toBe('FixtureTargetDown');

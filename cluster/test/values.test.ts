@@ -140,7 +140,10 @@ describe('storage: gp3 from the infra stack, sizes from config', () => {
 describe('TLS to Elasticsearch', () => {
   it('keeps ECK certificates on for Elasticsearch and Kibana', () => {
     expect(customResource(run, 'Elasticsearch', 'elasticsearch').inputs.spec.http.tls).toEqual({
-      selfSignedCertificate: { disabled: false },
+      selfSignedCertificate: {
+        disabled: false,
+        subjectAltNames: [{ dns: 'elasticsearch-es-http.elastic.svc.cluster.local' }],
+      },
     });
     expect(customResource(run, 'Kibana', 'kibana').inputs.spec.http.tls).toEqual({
       selfSignedCertificate: { disabled: false },
@@ -166,6 +169,25 @@ describe('TLS to Elasticsearch', () => {
       name: 'ELASTICSEARCH_HOST',
       value: 'elasticsearch-es-http.elastic.svc.cluster.local',
     });
+  });
+
+  it('connects Fluentd and the setup Job to a name the ECK certificate covers', () => {
+    // ECK names <service>.<namespace>.svc and <service>.<namespace> (pkg/utils/k8s GetServiceDNSName),
+    // plus the subject alternative names of the Elasticsearch resource.
+    const es = customResource(run, 'Elasticsearch', 'elasticsearch').inputs;
+    const certified = [
+      `elasticsearch-es-http.${es.metadata.namespace}.svc`,
+      `elasticsearch-es-http.${es.metadata.namespace}`,
+      ...es.spec.http.tls.selfSignedCertificate.subjectAltNames.map((san: Json) => san.dns),
+    ];
+    const fluentdHost = release(run, 'fluentd').inputs.values.env.find(
+      (e: Json) => e.name === 'ELASTICSEARCH_HOST',
+    ).value;
+    expect(certified).toContain(fluentdHost);
+    const job = kubernetesObjects(run).find((r) => r.inputs.kind === 'Job');
+    const url = job?.inputs.spec.template.spec.containers[0].env.find((e: Json) => e.name === 'ES_URL').value;
+    expect(certified).toContain(new URL(url).hostname);
+    expect(certified).toContain(new URL(run.outputs.elasticsearchEndpoint).hostname);
   });
 
   it('sends the elastic user credentials from a Secret, not from values', () => {
