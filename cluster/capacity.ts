@@ -39,7 +39,8 @@ export interface PodRequests {
  * CSI driver the infra layer installs, with the requests of their EKS add-on manifests.
  */
 export const EKS_SYSTEM_PODS: PodRequests[] = [
-  { name: 'aws-node', cpuMillis: 25, memoryMi: 0, replicas: 'per-node' },
+  // VPC CNI plus its network policy agent (needed for the MongoDB NetworkPolicy to be enforced).
+  { name: 'aws-node', cpuMillis: 50, memoryMi: 0, replicas: 'per-node' },
   { name: 'kube-proxy', cpuMillis: 100, memoryMi: 0, replicas: 'per-node' },
   { name: 'coredns', cpuMillis: 100, memoryMi: 70, replicas: 2 },
   // Six containers at 10m / 40Mi each.
