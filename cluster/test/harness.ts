@@ -18,6 +18,8 @@ export interface Recorded {
   raw: Record<string, Json>;
   /** Set for reads (`Resource.get`). */
   id?: string;
+  /** Reference (urn::id) of the provider the resource was registered with. */
+  provider?: string;
 }
 
 export interface ProgramRun {
@@ -143,6 +145,7 @@ export async function runProgram(config: Record<string, string> = EKS_CONFIG): P
           inputs: unwrapSecrets(args.inputs),
           raw: args.inputs,
           id: args.id || undefined,
+          provider: args.provider,
         });
         return { id: args.id || `${args.name}-id`, state: stateFor(args) };
       },

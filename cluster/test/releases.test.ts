@@ -206,7 +206,10 @@ describe('the Kubernetes provider on EKS', () => {
   });
 
   it('uses that provider for every Kubernetes resource', () => {
-    // Resources registered with an explicit provider carry no default-provider reference.
     expect(run.resources.filter((r) => r.type === 'pulumi:providers:kubernetes')).toHaveLength(1);
+    const kubernetes = run.resources.filter((r) => r.type.startsWith('kubernetes:'));
+    expect(kubernetes.length).toBeGreaterThan(30);
+    for (const r of kubernetes)
+      expect(r.provider, `${r.type} ${r.name}`).toMatch(/::pulumi:providers:kubernetes::eks::/);
   });
 });
