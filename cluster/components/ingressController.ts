@@ -95,7 +95,7 @@ export interface ScrapeTarget {
   port: string;
 }
 
-/** The one entry point: ingress-nginx (as the seed ran it) or Traefik serving the same nginx class. */
+/** The one entry point: ingress-nginx (as the original platform ran it) or Traefik serving the same nginx class. */
 export class IngressController extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
   readonly ingressClassName: string = INGRESS_CLASS_NAME;
