@@ -5,7 +5,7 @@ const source = (values: Record<string, string>) => ({ get: (key: string) => valu
 const eks = { infraStack: 'example-org/cloudops-crm-infra/dev' };
 
 describe('cluster configuration', () => {
-  it('defaults to the infra stack EKS cluster, ingress-nginx and the original platform's sizes', () => {
+  it('defaults to the infra stack EKS cluster, ingress-nginx and the original platform sizes', () => {
     const config = loadConfig(source(eks));
     expect(config.target).toEqual({ kind: 'eks', infraStack: 'example-org/cloudops-crm-infra/dev' });
     expect(config.ingressController).toBe('ingress-nginx');
