@@ -28,4 +28,5 @@ export const INFRA_OUTPUTS = {
   kubeconfig: 'kubeconfig',
   clusterName: 'clusterName',
   storageClassName: 'storageClassName',
+  region: 'region',
 } as const;

@@ -1,4 +1,6 @@
+import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { loadBalancerCleanupHook } from './cleanup';
 import { ElasticStack, KIBANA_PORT, KIBANA_SERVICE } from './components/elasticStack';
 import { ElasticsearchSetup } from './components/elasticsearchSetup';
 import { IngressController, loadBalancerAddress } from './components/ingressController';
@@ -48,6 +50,27 @@ const ingress = new IngressController(
   },
   opts,
 );
+// Kubernetes, not Pulumi, creates the NLB behind the controller's Service. Before the controller goes, this hook
+// deletes every LoadBalancer Service and waits until AWS has removed their load balancers, so nothing billable is
+// orphaned. It hangs on a marker ConfigMap that depends on the release: deleted first, and never replaced, so the
+// hook runs only on destroy (`pulumi destroy --run-program` or PULUMI_RUN_PROGRAM=true).
+if (cluster.eks) {
+  new k8s.core.v1.ConfigMap(
+    'load-balancer-cleanup',
+    {
+      metadata: { name: 'load-balancer-cleanup', namespace: names.ingress },
+      data: {
+        purpose: 'Deleting this object removes the cluster load balancers first (Pulumi delete hook).',
+      },
+    },
+    {
+      ...opts,
+      dependsOn: [ingress],
+      hooks: { beforeDelete: [loadBalancerCleanupHook('load-balancer-cleanup', cluster.eks)] },
+    },
+  );
+}
+
 // NodePort has no address to read; config then names the host (checked in config.ts).
 const host = config.publicHost
   ? pulumi.output(config.publicHost)

@@ -8,6 +8,12 @@ export interface TargetCluster {
   /** The infra stack's storage class on EKS; undefined for local clusters (set in config). */
   storageClassName: pulumi.Output<string> | undefined;
   isEks: boolean;
+  /** What the load balancer cleanup needs to reach AWS and the cluster; EKS only. */
+  eks?: {
+    clusterName: pulumi.Output<string>;
+    region: pulumi.Output<string>;
+    kubeconfig: pulumi.Output<string>;
+  };
 }
 
 /**
@@ -22,8 +28,9 @@ export function targetCluster(target: ClusterTarget): TargetCluster {
   if (target.kind === 'eks') {
     const infra = new pulumi.StackReference('infra', { name: target.infraStack });
     const clusterName = infra.requireOutput(INFRA_OUTPUTS.clusterName).apply(String);
+    const kubeconfig = infra.requireOutput(INFRA_OUTPUTS.kubeconfig).apply(String);
     const provider = new k8s.Provider('eks', {
-      kubeconfig: infra.requireOutput(INFRA_OUTPUTS.kubeconfig).apply(String),
+      kubeconfig,
       clusterIdentifier: pulumi.interpolate`eks:${clusterName}`,
       enableServerSideApply: true,
     });
@@ -31,6 +38,7 @@ export function targetCluster(target: ClusterTarget): TargetCluster {
       provider,
       storageClassName: infra.requireOutput(INFRA_OUTPUTS.storageClassName).apply(String),
       isEks: true,
+      eks: { clusterName, region: infra.requireOutput(INFRA_OUTPUTS.region).apply(String), kubeconfig },
     };
   }
   const provider = new k8s.Provider('local', {

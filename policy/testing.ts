@@ -35,3 +35,18 @@ export function recordingMocks(options: RecordingMocksOptions = {}): RecordingMo
   };
   return { mocks, resources };
 }
+
+/**
+ * The mock monitor of @pulumi/pulumi 3.248 cannot register resource hooks, so a program that attaches one (the
+ * cluster layer's load balancer cleanup) fails under mocks. Call this after `setMocks`, passing the caller's
+ * `pulumi.runtime`: hooks are then accepted and their names recorded in the returned array.
+ */
+export function recordResourceHooks(runtime: typeof pulumi.runtime): string[] {
+  const hooks: string[] = [];
+  const monitor = runtime.getMonitor() as unknown as Record<string, unknown>;
+  monitor.registerResourceHook = (request: { getName(): string }, done: (err: null, res: object) => void) => {
+    hooks.push(request.getName());
+    done(null, {});
+  };
+  return hooks;
+}

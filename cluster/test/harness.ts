@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { vi } from 'vitest';
+import { recordResourceHooks } from '../../policy/testing';
 
 /**
  * Recorded inputs are arbitrary JSON whose shape each test asserts; typing them loosely keeps the
@@ -24,6 +25,8 @@ export interface Recorded {
 
 export interface ProgramRun {
   resources: Recorded[];
+  /** Names of the resource hooks the program registered with the engine. */
+  hooks: string[];
   outputs: Record<string, Json>;
   /** The program's exports as Outputs, to inspect secretness. */
   exports: Record<string, pulumi.Output<unknown>>;
@@ -157,6 +160,7 @@ export async function runProgram(config: Record<string, string> = EKS_CONFIG): P
     'dev',
     false,
   );
+  const hooks = recordResourceHooks(pulumi.runtime);
   const namespaced: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) namespaced[`cloudops-crm-cluster:${key}`] = value;
   pulumi.runtime.setAllConfig(namespaced);
@@ -171,7 +175,13 @@ export async function runProgram(config: Record<string, string> = EKS_CONFIG): P
     outputs[name] = await resolve(pulumi.output(value));
   }
   await settle(resources);
-  return { resources, outputs, exports, exportNames: Object.keys(program).filter((k) => k !== 'default') };
+  return {
+    resources,
+    hooks,
+    outputs,
+    exports,
+    exportNames: Object.keys(program).filter((k) => k !== 'default'),
+  };
 }
 
 export const ofType = (run: ProgramRun, type: string) =>

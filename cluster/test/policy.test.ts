@@ -20,11 +20,12 @@ interface PolicyTesting {
     mocks: pulumi.runtime.Mocks;
     resources: Array<{ type: string; name: string; props: Record<string, unknown> }>;
   };
+  recordResourceHooks(runtime: typeof pulumi.runtime): string[];
 }
 
 async function runUnderPolicyMocks(config: Record<string, string>) {
   const { evaluatePolicies } = (await import('../../policy/evaluate.js')) as PolicyPack;
-  const { recordingMocks } = (await import('../../policy/testing.js')) as PolicyTesting;
+  const { recordingMocks, recordResourceHooks } = (await import('../../policy/testing.js')) as PolicyTesting;
   const { mocks, resources } = recordingMocks({
     outputs: (args) => {
       if (args.type === 'pulumi:pulumi:StackReference') return { outputs: INFRA_STACK_OUTPUTS };
@@ -38,6 +39,7 @@ async function runUnderPolicyMocks(config: Record<string, string>) {
     },
   });
   await pulumi.runtime.setMocks(mocks, 'cloudops-crm-cluster', 'dev', false);
+  recordResourceHooks(pulumi.runtime);
   const namespaced: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) namespaced[`cloudops-crm-cluster:${key}`] = value;
   pulumi.runtime.setAllConfig(namespaced);
