@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// One test project per workspace package; each package keeps its own vitest.config.ts.
+// One test project per workspace package, each with its own config (.mts in the CommonJS Pulumi packages).
 export default defineConfig({
   test: {
-    projects: ['app/*/vitest.config.ts', '{infra,cluster,policy,deployments}/vitest.config.ts'],
+    projects: ['app/*/vitest.config.{ts,mts}', '{infra,cluster,policy,deployments}/vitest.config.{ts,mts}'],
   },
 });

@@ -69,6 +69,9 @@ export class EksCluster extends pulumi.ComponentResource {
         endpointPrivateAccess: true,
         enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
         createOidcProvider: true,
+        // The VPC CNI accepts NetworkPolicy objects without enforcing them unless this is on; the cluster layer's
+        // MongoDB policy relies on it.
+        vpcCniOptions: { enableNetworkPolicy: true },
         // Extended support costs six times the standard control plane price; upgrade instead.
         upgradePolicy: { supportType: 'STANDARD' },
         tags: args.tags,

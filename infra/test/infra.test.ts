@@ -127,6 +127,10 @@ describe('EKS cluster', () => {
     expect(cluster.endpointPrivateAccess).toBe(true);
   });
 
+  it('enforces NetworkPolicies through the VPC CNI', () => {
+    expect(props('eks:index:Cluster').vpcCniOptions).toMatchObject({ enableNetworkPolicy: true });
+  });
+
   it('logs api, audit and authenticator into a group with retention, created before the cluster', () => {
     expect(props('eks:index:Cluster').enabledClusterLogTypes).toEqual(['api', 'audit', 'authenticator']);
     const logGroup = props('aws:cloudwatch/logGroup:LogGroup');
