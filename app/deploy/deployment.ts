@@ -42,6 +42,9 @@ export class AppDeployment extends pulumi.ComponentResource {
       { name: 'ENVIRONMENT', value: args.environment },
       { name: 'LOG_LEVEL', value: args.logLevel },
       { name: 'SHUTDOWN_TIMEOUT_MS', value: String(args.shutdownTimeoutMs) },
+      // Requests reach the pods through exactly one proxy, the ingress controller: trust its X-Forwarded-For entry
+      // (the client address) and nothing a client put before it.
+      { name: 'TRUST_PROXY_HOPS', value: '1' },
       {
         name: 'MONGO_URI',
         valueFrom: { secretKeyRef: { name: args.mongoUri.name, key: args.mongoUri.key } },

@@ -84,6 +84,10 @@ describe('Deployment', () => {
     expect(container().ports).toEqual([{ name: 'http', containerPort: 5000, protocol: 'TCP' }]);
   });
 
+  it('trusts exactly one proxy hop (the ingress controller) for client addresses', () => {
+    expect(container().env.find((e: { name: string }) => e.name === 'TRUST_PROXY_HOPS')?.value).toBe('1');
+  });
+
   it('drains before SIGTERM and leaves the server its whole shutdown window', () => {
     const c = container();
     const preStop = c.lifecycle.preStop.sleep.seconds;

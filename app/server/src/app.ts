@@ -32,7 +32,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     keepAliveTimeout: 65_000, // above the 60 s idle timeout of AWS load balancers, so they never hit a closed socket
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    trustProxy: true, // behind the ingress controller: client IPs (rate limiting, logs) come from X-Forwarded-For
+    // Client IPs (rate limiting, logs) come from X-Forwarded-For only as far as the configured proxies vouch.
+    trustProxy: config.trustProxyHops > 0 ? config.trustProxyHops : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 

@@ -19,6 +19,11 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** How long a MongoDB operation waits for a reachable server before the request fails with 503. */
   mongoTimeoutMs: number;
+  /**
+   * Proxies in front of the service whose X-Forwarded-For entries are trusted (1 behind the ingress controller).
+   * 0 trusts none, so a client reaching the service directly cannot choose its own address.
+   */
+  trustProxyHops: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -91,5 +96,6 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     mongoTimeoutMs: integer(env, 'MONGO_TIMEOUT_MS', 2_000, 100, 60_000),
+    trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
   };
 }

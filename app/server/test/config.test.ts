@@ -15,6 +15,7 @@ describe('configuration', () => {
       requestTimeoutMs: 30_000,
       shutdownTimeoutMs: 10_000,
       mongoTimeoutMs: 2_000,
+      trustProxyHops: 0,
     });
   });
 
@@ -48,6 +49,7 @@ describe('configuration', () => {
     ['BODY_LIMIT_BYTES', '1e6'],
     ['SHUTDOWN_TIMEOUT_MS', '10s'],
     ['MONGO_TIMEOUT_MS', '5'],
+    ['TRUST_PROXY_HOPS', '11'],
     ['REQUEST_TIMEOUT_MS', ''.padEnd(3, 'x')],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);

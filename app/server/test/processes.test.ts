@@ -120,5 +120,45 @@ describe.skipIf(!ferretdb && process.env.CI !== 'true')(
         await db.stop();
       }
     });
+
+    it('starts while MongoDB is down and becomes ready by itself when it comes up', async () => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'crm-late-db-'));
+      dirs.push(dataDir);
+      const port = await freePort();
+      const server = await startBundle({
+        MONGO_URI: `mongodb://127.0.0.1:${port}/crm_db`,
+        MONGO_TIMEOUT_MS: '300',
+      });
+      let db: Awaited<ReturnType<typeof startFerretDb>> | undefined;
+      try {
+        expect((await fetch(`${server.url}/health`)).status).toBe(200);
+        expect((await fetch(`${server.url}/ready`)).status).toBe(503);
+        expect((await fetch(`${server.url}/person`)).status).toBe(503);
+        await new Promise((r) => setTimeout(r, 1000)); // several failed connection attempts
+
+        db = await startFerretDb({ port, dataDir });
+        const deadline = Date.now() + 15_000;
+        let status = 0;
+        while (Date.now() < deadline && status !== 200) {
+          status = (await fetch(`${server.url}/ready`)).status;
+          if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(status).toBe(200);
+        const post = (name: string) =>
+          fetch(`${server.url}/person/late`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name }),
+          });
+        expect((await post('Late')).status).toBe(201);
+        expect((await post('Again')).status).toBe(409); // the unique index was created once MongoDB answered
+        expect(
+          server.logs.some((l) => l.message === 'MongoDB unreachable at start; retrying until it answers'),
+        ).toBe(true);
+      } finally {
+        await server.stop();
+        await db?.stop();
+      }
+    });
   },
 );

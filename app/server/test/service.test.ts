@@ -290,6 +290,27 @@ describeWithDb('API-key authentication', () => {
 });
 
 describeWithDb('rate limiting', () => {
+  it('keys on the address a trusted proxy saw, not on what the client claims', async () => {
+    const direct = await buildTestApp({ RATE_LIMIT_MAX: '2' });
+    const spoof = (ip: string) => direct.app.inject({ url: '/person', headers: { 'x-forwarded-for': ip } });
+    expect([
+      (await spoof('10.0.0.1')).statusCode,
+      (await spoof('10.0.0.2')).statusCode,
+      (await spoof('10.0.0.3')).statusCode,
+    ]).toEqual([200, 200, 429]);
+
+    const proxied = await buildTestApp({ RATE_LIMIT_MAX: '2', TRUST_PROXY_HOPS: '1' });
+    const via = (chain: string) =>
+      proxied.app.inject({ url: '/person', headers: { 'x-forwarded-for': chain } });
+    // One hop trusted: the entry the ingress appended decides, whatever the client wrote before it.
+    expect([
+      (await via('1.1.1.1, 203.0.113.7')).statusCode,
+      (await via('2.2.2.2, 203.0.113.7')).statusCode,
+      (await via('3.3.3.3, 203.0.113.7')).statusCode,
+    ]).toEqual([200, 200, 429]);
+    expect((await via('203.0.113.8')).statusCode).toBe(200);
+  });
+
   it('limits /person per client and exempts probes and metrics', async () => {
     const t = await buildTestApp({ RATE_LIMIT_MAX: '3' });
     const codes = [];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import fp from 'fastify-plugin';
 import { type Db, MongoClient } from 'mongodb';
 
@@ -14,8 +15,9 @@ export interface MongoPluginOptions {
 }
 
 /**
- * The MongoDB client. It is not connected here: the driver connects on first use and reconnects by itself,
- * so the service starts while MongoDB is down and recovers when it returns, without a restart.
+ * The MongoDB client. The server starts without waiting for it, so it answers /health (and 503s) while MongoDB
+ * is down. Once connected, the driver rides out outages by itself; the first connection is the exception: when
+ * it fails, the driver closes the client for good, so it is retried here until it succeeds.
  */
 export default fp<MongoPluginOptions>(
   async (app, { uri, timeoutMs }) => {
@@ -24,7 +26,22 @@ export default fp<MongoPluginOptions>(
       connectTimeoutMS: timeoutMs,
       appName: 'crm-app',
     });
-    const db = client.db(); // the database named in the URI; the driver defaults to "test", the URI sets crm_db
+    const db = client.db(); // the database named in the URI
+    const closing = new AbortController();
+
+    async function connectUntilUp(): Promise<void> {
+      for (let attempt = 1; !closing.signal.aborted; attempt++) {
+        try {
+          await client.connect();
+          if (attempt > 1) app.log.info(`connected to MongoDB after ${attempt} attempts`);
+          return;
+        } catch (error) {
+          if (attempt === 1)
+            app.log.warn({ err: error }, 'MongoDB unreachable at start; retrying until it answers');
+          await sleep(timeoutMs, undefined, { signal: closing.signal }).catch(() => {});
+        }
+      }
+    }
 
     async function ping(): Promise<boolean> {
       try {
@@ -36,7 +53,11 @@ export default fp<MongoPluginOptions>(
     }
 
     app.decorate('mongo', { client, db, ping });
+    app.addHook('onReady', async () => {
+      void connectUntilUp();
+    });
     app.addHook('onClose', async () => {
+      closing.abort();
       await client.close();
     });
   },
