@@ -65,6 +65,17 @@ describe.skipIf(!mongoServerUri)('process: graceful shutdown', () => {
   });
 });
 
+/** Polls /ready until it answers 200 or the time is up; returns the last status. */
+async function readyStatusWithin(url: string, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let status = 0;
+  while (Date.now() < deadline && status !== 200) {
+    status = (await fetch(`${url}/ready`)).status;
+    if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+  }
+  return status;
+}
+
 // Needs a database this test may stop and restart: a FerretDB process of its own.
 const ferretdb = findFerretDb();
 describe.skipIf(!ferretdb && process.env.CI !== 'true')(
@@ -104,13 +115,7 @@ describe.skipIf(!ferretdb && process.env.CI !== 'true')(
         expect((await fetch(`${server.url}/person/before`)).status).toBe(503);
 
         db = await startFerretDb({ port, dataDir });
-        const deadline = Date.now() + 15_000;
-        let status = 0;
-        while (Date.now() < deadline && status !== 200) {
-          status = (await fetch(`${server.url}/ready`)).status;
-          if (status !== 200) await new Promise((r) => setTimeout(r, 200));
-        }
-        expect(status).toBe(200);
+        expect(await readyStatusWithin(server.url, 15_000)).toBe(200);
         const person = await fetch(`${server.url}/person/before`);
         expect(person.status).toBe(200);
         expect(((await person.json()) as { name: string }).name).toBe('Before');
@@ -137,13 +142,7 @@ describe.skipIf(!ferretdb && process.env.CI !== 'true')(
         await new Promise((r) => setTimeout(r, 1000)); // several failed connection attempts
 
         db = await startFerretDb({ port, dataDir });
-        const deadline = Date.now() + 15_000;
-        let status = 0;
-        while (Date.now() < deadline && status !== 200) {
-          status = (await fetch(`${server.url}/ready`)).status;
-          if (status !== 200) await new Promise((r) => setTimeout(r, 200));
-        }
-        expect(status).toBe(200);
+        expect(await readyStatusWithin(server.url, 15_000)).toBe(200);
         const post = (name: string) =>
           fetch(`${server.url}/person/late`, {
             method: 'POST',
