@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const workflowsDir = path.resolve(__dirname, '..', '..', '.github', 'workflows');
+const read = (file: string) => readFileSync(path.join(workflowsDir, file), 'utf8');
+
+/** The jobs of a workflow by name: each one's text up to the next job. */
+function jobs(workflow: string): Record<string, string> {
+  const body = workflow.slice(workflow.indexOf('\njobs:\n'));
+  return Object.fromEntries(
+    body
+      .split(/^ {2}(?=[\w-]+:\n)/m)
+      .slice(1)
+      .map((job) => [job.slice(0, job.indexOf(':')), job]),
+  );
+}
+
+/** The `run:` commands of a job, in order, with their continuation lines. */
+function runCommands(job: string): string[] {
+  return [
+    ...job.matchAll(/^ +(?:- )?run: (?:\|\n)?([\s\S]*?)(?=\n +- |\n {4,6}# |\n {4}\w|\n {2}\w|(?![\s\S]))/gm),
+  ].map((m) => m[1]!.trim());
+}
+
+describe('CI/CD verify job', () => {
+  const verify = jobs(read('ci-cd.yml')).verify!;
+
+  it('installs the test tools with scripts/setup.sh, then runs the full pnpm test', () => {
+    expect(runCommands(verify).filter((command) => /scripts\/|pnpm /.test(command))).toEqual([
+      'bash scripts/setup.sh',
+      'pnpm test',
+    ]);
+  });
+
+  it('uses a pinned Go release and puts the Go-installed tools on PATH for later steps', () => {
+    expect(verify).not.toMatch(/go-version: stable/);
+    expect(verify).toMatch(/go-version-file: tools\/ferretdb\/go\.mod/);
+    expect(runCommands(verify)).toContain('echo "$(go env GOPATH)/bin" >> "${GITHUB_PATH}"');
+    expect(verify.indexOf('uses: actions/setup-go')).toBeLessThan(
+      verify.indexOf('run: bash scripts/setup.sh'),
+    );
+  });
+});
+
+describe('policy pack', () => {
+  const commands = ['ci-cd.yml', 'pulumi-layer.yml'].flatMap((file) =>
+    runCommands(read(file))
+      .flatMap((command) => command.split('\n'))
+      .filter((line) => /pulumi (preview|up)\b/.test(line))
+      .map((line) => ({ file, line: line.trim() })),
+  );
+
+  it('checks every preview and update in the workflows', () => {
+    expect(commands.map(({ file }) => file).sort()).toEqual([
+      'ci-cd.yml',
+      'pulumi-layer.yml',
+      'pulumi-layer.yml',
+    ]);
+    for (const { line } of commands) {
+      expect(line).toMatch(/--policy-pack "\$\{(GITHUB_WORKSPACE\}\/policy|POLICY_PACK\})"/);
+    }
+  });
+
+  it('resolves from every layer folder to the repository policy/ directory', () => {
+    expect(read('pulumi-layer.yml')).toMatch(/^ {6}POLICY_PACK: \$\{\{ github\.workspace \}\}\/policy$/m);
+  });
+});
+
+describe('full deploy in Deployments mode', () => {
+  const layer = read('pulumi-layer.yml');
+  const step = layer.slice(layer.indexOf('- name: Record the deployed image for Pulumi Deployments'));
+
+  it('writes the deployed app image to the ESC environment after the update', () => {
+    expect(layer.indexOf('- name: Update')).toBeLessThan(layer.indexOf('- name: Record the deployed image'));
+    expect(step).toMatch(/vars\.PULUMI_DEPLOYMENTS == 'true'/);
+    expect(step).toMatch(/inputs\.project == 'cloudops-crm-app'/);
+    expect(step).toMatch(/!inputs\.preview-only/);
+    expect(step).toContain('image="$(pulumi stack output imageRef --stack "${STACK}")"');
+    expect(step).toContain('pulumi env set "${IMAGE_ENVIRONMENT}" pulumiConfig.image "${image}"');
+  });
+});
+
+describe('CI/CD rollout through Deployments', () => {
+  const job = jobs(read('ci-cd.yml'))['deploy-with-deployments']!;
+
+  it('polls the stack for the published image with a time limit before failing', () => {
+    const check = job.slice(job.indexOf('- name: Confirm the stack now runs this image'));
+    expect(check).toMatch(/attempts=20/);
+    expect(check).toMatch(/for attempt in \$\(seq 1 "\$\{attempts\}"\)/);
+    expect(check).toMatch(/sleep 15/);
+    expect(check).toMatch(/exit 1\s*$/);
+  });
+});
