@@ -1,5 +1,15 @@
 import * as pulumi from '@pulumi/pulumi';
 
+/**
+ * Who rolls the app stack out on a push: Pulumi Deployments (CI publishes the image and starts the app stack's
+ * deployment; the cluster stack's successful deployments chain into it) or the CI/CD workflow alone (`pulumi up`
+ * from GitHub Actions; no app Deployment Settings, no cluster → app webhook). Must agree with the GitHub
+ * repository variable PULUMI_DEPLOYMENTS (`true` for 'deployments'), or a push deploys twice or never.
+ */
+export type AppRollout = 'deployments' | 'workflow';
+
+export const APP_ROLLOUTS: readonly AppRollout[] = ['deployments', 'workflow'];
+
 export interface DeploymentsConfig {
   organization: string;
   /** GitHub repository as owner/name; the Pulumi GitHub App must be installed on it. */
@@ -10,6 +20,7 @@ export interface DeploymentsConfig {
   /** ESC environment (project/name) holding the image the app stack deploys. */
   imageEnvironment: { project: string; name: string };
   oidcSessionDuration: string;
+  appRollout: AppRollout;
 }
 
 export interface ConfigSource {
@@ -63,6 +74,10 @@ export function loadConfig(
       `expected a duration like 1h0m0s, got "${oidcSessionDuration}"`,
     );
   }
+  const appRollout = source.get('appRollout') || 'deployments';
+  if (!APP_ROLLOUTS.includes(appRollout as AppRollout)) {
+    throw new ConfigError('appRollout', `expected one of ${APP_ROLLOUTS.join(', ')}, got "${appRollout}"`);
+  }
   return {
     organization: name(source, 'organization', organization),
     repository,
@@ -75,5 +90,6 @@ export function loadConfig(
     pnpmVersion,
     imageEnvironment: { project: envProject, name: envName },
     oidcSessionDuration,
+    appRollout: appRollout as AppRollout,
   };
 }

@@ -7,6 +7,11 @@ import { StackDeployment } from './stackDeployment';
 
 const config = loadConfig();
 
+// With appRollout 'workflow' the CI/CD workflow is the only thing that deploys the app stack: Deployments gets
+// neither its settings nor a webhook into it, so a cluster deployment cannot roll the app out a second time.
+const managesApp = config.appRollout === 'deployments';
+const managedLayers = layers.filter((layer) => layer.key !== 'app' || managesApp);
+
 const infraLayer = layers.find((layer) => layer.key === 'infra')!;
 const infra = new pulumi.StackReference('infra', {
   name: `${config.organization}/${infraLayer.project}/${config.stacks.infra}`,
@@ -14,14 +19,16 @@ const infra = new pulumi.StackReference('infra', {
 // The infra layer creates the IAM role trusted for Pulumi Cloud's OIDC issuer.
 const awsRoleArn = infra.requireOutput('deploymentsRoleArn') as pulumi.Output<string>;
 
-const imageEnvironment = new ImageEnvironment('app-image', {
-  organization: config.organization,
-  project: config.imageEnvironment.project,
-  name: config.imageEnvironment.name,
-});
+const imageEnvironment = managesApp
+  ? new ImageEnvironment('app-image', {
+      organization: config.organization,
+      project: config.imageEnvironment.project,
+      name: config.imageEnvironment.name,
+    })
+  : undefined;
 
 const settings = Object.fromEntries(
-  layers.map((layer) => [
+  managedLayers.map((layer) => [
     layer.key,
     new StackDeployment(layer.key, {
       organization: config.organization,
@@ -34,7 +41,7 @@ const settings = Object.fromEntries(
       pnpmVersion: config.pnpmVersion,
       // Deployments runners have no Docker daemon: the app stack deploys the image CI published.
       extraPreRunCommands:
-        layer.key === 'app'
+        layer.key === 'app' && imageEnvironment
           ? [
               `pulumi -C ${layer.repoDir} config env add ${imageEnvironment.reference} --yes ` +
                 `--stack ${config.organization}/${layer.project}/${config.stacks.app}`,
@@ -42,7 +49,7 @@ const settings = Object.fromEntries(
           : [],
     }),
   ]),
-) as Record<LayerKey, StackDeployment>;
+) as Partial<Record<LayerKey, StackDeployment>>;
 
 const stackId = (key: LayerKey) => ({
   project: layers.find((layer) => layer.key === key)!.project,
@@ -55,16 +62,21 @@ const chains = [
     from: stackId('infra'),
     to: stackId('cluster'),
   }),
-  new DeploymentChain('cluster-to-app', {
-    organization: config.organization,
-    from: stackId('cluster'),
-    to: stackId('app'),
-  }),
+  ...(managesApp
+    ? [
+        new DeploymentChain('cluster-to-app', {
+          organization: config.organization,
+          from: stackId('cluster'),
+          to: stackId('app'),
+        }),
+      ]
+    : []),
 ];
 
-export const stacks = layers.map(
+export const appRollout = config.appRollout;
+export const stacks = managedLayers.map(
   (layer) => `${config.organization}/${layer.project}/${config.stacks[layer.key]}`,
 );
 export const deploymentSettings = Object.keys(settings);
 export const chain = chains.map((link) => link.webhook.displayName);
-export const appImageEnvironment = imageEnvironment.reference;
+export const appImageEnvironment = imageEnvironment?.reference;

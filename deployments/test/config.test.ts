@@ -13,7 +13,17 @@ describe('loadConfig', () => {
       pnpmVersion: '12.4.2',
       imageEnvironment: { project: 'cloudops-crm', name: 'app-image' },
       oidcSessionDuration: '1h0m0s',
+      appRollout: 'deployments',
     });
+  });
+
+  it('reads appRollout deployments or workflow', () => {
+    expect(loadConfig(source({ repository: 'acme/crm', appRollout: 'workflow' }), 'acme').appRollout).toBe(
+      'workflow',
+    );
+    expect(loadConfig(source({ repository: 'acme/crm', appRollout: 'deployments' }), 'acme').appRollout).toBe(
+      'deployments',
+    );
   });
 
   it('names the key of a missing or malformed value', () => {
@@ -30,6 +40,9 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig(source({ repository: 'acme/crm', imageEnvironment: 'app-image' }), 'acme'),
     ).toThrow(/cloudops-crm-deployments:imageEnvironment/);
+    expect(() => loadConfig(source({ repository: 'acme/crm', appRollout: 'true' }), 'acme')).toThrow(
+      /cloudops-crm-deployments:appRollout/,
+    );
     expect(() => loadConfig(source({ repository: 'acme/crm', pnpmVersion: 'latest' }), 'acme')).toThrow(
       /cloudops-crm-deployments:pnpmVersion/,
     );

@@ -1,62 +1,15 @@
-import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { organization, roleArn, runProgram } from './harness';
 
-const organization = 'example-org';
-const roleArn = 'arn:aws:iam::123456789012:role/pulumi-deployments';
-
-interface Recorded {
-  type: string;
-  name: string;
-  inputs: Record<string, any>;
-}
-
-const resources: Recorded[] = [];
-let program: typeof import('../index.js');
-
-async function settle() {
-  let last = -1;
-  let stable = 0;
-  while (stable < 5) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    stable = resources.length === last ? stable + 1 : 0;
-    last = resources.length;
-  }
-}
+let run: Awaited<ReturnType<typeof runProgram>>;
 
 beforeAll(async () => {
-  pulumi.runtime.setAllConfig({
-    'cloudops-crm-deployments:repository': 'example-org/cloudops-crm',
-    'cloudops-crm-deployments:branch': 'main',
-  });
-  pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-        if (args.type === 'pulumi:pulumi:StackReference') {
-          return {
-            id: args.inputs.name,
-            state: {
-              name: args.inputs.name,
-              outputs: { deploymentsRoleArn: roleArn },
-              secretOutputNames: [],
-            },
-          };
-        }
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call: (args) => args.inputs,
-    },
-    'cloudops-crm-deployments',
-    'prod',
-    false,
-    organization,
-  );
-  program = await import('../index.js');
-  await new Promise((resolve) => pulumi.all(program.stacks).apply(resolve));
-  await settle();
+  // appRollout left at its default: Deployments rolls the app out.
+  run = await runProgram({ repository: 'example-org/cloudops-crm', branch: 'main' });
 });
 
-const settings = () => resources.filter((r) => r.type === 'pulumiservice:index:DeploymentSettings');
+const resources = () => run.resources;
+const settings = () => run.settings();
 const settingsFor = (project: string) => {
   const match = settings().filter((s) => s.inputs.project === project);
   expect(match).toHaveLength(1);
@@ -76,16 +29,23 @@ describe('Deployment Settings', () => {
     ]);
   });
 
+  // What every layer's program reads besides its own folder: a change to any of them must redeploy it.
+  const shared = ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'tsconfig.base.json', 'policy/**'];
+
   it.each([
-    ['cloudops-crm-infra', 'infra', ['infra/**']],
-    ['cloudops-crm-cluster', 'cluster', ['cluster/**']],
-    ['cloudops-crm-app', 'app/deploy', ['app/**']],
-  ])('%s deploys from %s of the configured branch, filtered to %j', (project, repoDir, paths) => {
-    const { sourceContext, vcs } = settingsFor(project);
-    expect(sourceContext.git).toEqual({ branch: 'refs/heads/main', repoDir });
-    expect(vcs).toMatchObject({ provider: 'github', repository: 'example-org/cloudops-crm', paths });
-    expect(vcs.previewPullRequests).toBe(false);
-  });
+    ['cloudops-crm-infra', 'infra', 'infra/**'],
+    ['cloudops-crm-cluster', 'cluster', 'cluster/**'],
+    ['cloudops-crm-app', 'app/deploy', 'app/**'],
+  ])(
+    '%s deploys from %s of the configured branch, filtered to %s and the shared inputs',
+    (project, repoDir, own) => {
+      const { sourceContext, vcs } = settingsFor(project);
+      expect(sourceContext.git).toEqual({ branch: 'refs/heads/main', repoDir });
+      expect(vcs).toMatchObject({ provider: 'github', repository: 'example-org/cloudops-crm' });
+      expect([...vcs.paths].sort()).toEqual([own, ...shared].sort());
+      expect(vcs.previewPullRequests).toBe(false);
+    },
+  );
 
   it('deploys infra and cluster on push, and leaves app pushes to CI which knows the image digest', () => {
     expect(settingsFor('cloudops-crm-infra').vcs.deployCommits).toBe(true);
@@ -94,7 +54,7 @@ describe('Deployment Settings', () => {
   });
 
   it('assumes the infra layer role through OIDC', () => {
-    const infraReference = resources.find((r) => r.type === 'pulumi:pulumi:StackReference');
+    const infraReference = resources().find((r) => r.type === 'pulumi:pulumi:StackReference');
     expect(infraReference?.inputs.name).toBe('example-org/cloudops-crm-infra/dev');
     for (const s of settings()) {
       expect(s.inputs.operationContext.oidc.aws).toMatchObject({
@@ -126,14 +86,20 @@ describe('Deployment Settings', () => {
         'pulumi -C app/deploy config env add cloudops-crm/app-image --yes --stack example-org/cloudops-crm-app/dev',
       ),
     );
-    const environment = resources.find((r) => r.type === 'pulumiservice:index:Environment');
+    const environment = resources().find((r) => r.type === 'pulumiservice:index:Environment');
     expect(environment?.inputs).toMatchObject({ organization, project: 'cloudops-crm', name: 'app-image' });
   });
 });
 
+describe('appRollout deployments (the default)', () => {
+  it('is exported, and the app stack is among the stacks Deployments manages', () => {
+    expect(run.program.appRollout).toBe('deployments');
+    expect(run.program.deploymentSettings.sort()).toEqual(['app', 'cluster', 'infra']);
+  });
+});
+
 describe('webhook chain', () => {
-  const webhooks = () =>
-    resources.filter((r) => r.type === 'pulumiservice:index:Webhook').map((w) => w.inputs);
+  const webhooks = () => run.webhooks();
 
   it('deploys cluster after infra and app after cluster, on successful deployments only', () => {
     const links = webhooks().map((w) => `${w.projectName}/${w.stackName} -> ${w.payloadUrl}`);
