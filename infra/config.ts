@@ -31,7 +31,7 @@ export interface InfraConfig {
     keepLastImages: number;
     untaggedExpiryDays: number;
   };
-  /** Pinned EBS CSI add-on version; when undefined the newest version for kubernetesVersion is used. */
+  /** Pinned EBS CSI add-on version; when undefined AWS's default version for kubernetesVersion is used. */
   ebsCsiAddonVersion: string | undefined;
   github: {
     repository: string;
@@ -43,6 +43,8 @@ export interface InfraConfig {
   pulumi: {
     /** Pulumi Cloud organisation; the Deployments role is only created when set. */
     organization: string | undefined;
+    /** ARN of an existing api.pulumi.com/oidc provider; one is created when undefined. */
+    oidcProviderArn: string | undefined;
     projects: string[];
     deploymentsPolicyArns: string[];
   };
@@ -64,10 +66,14 @@ const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
 
-const IAM_PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
-const OIDC_PROVIDER_ARN =
-  /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
-const IAM_POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
+// The layer writes `arn:aws:` ARNs (managed policies, access policies), so it serves the aws partition only:
+// regions, principals and policies of aws-us-gov or aws-cn are refused rather than deployed half-broken.
+const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d$/;
+const IAM_PRINCIPAL_ARN = /^arn:aws:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+const GITHUB_OIDC_PROVIDER_ARN =
+  /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/;
+const PULUMI_OIDC_PROVIDER_ARN = /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/;
+const IAM_POLICY_ARN = /^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
 
 /** Reads raw values; a Pulumi config namespace in the program, anything with the same shape in tests. */
 export interface ConfigSource {
@@ -155,8 +161,8 @@ export function loadConfig(source: ConfigSource = new pulumi.Config('cloudops-cr
   const region = r.string(
     'region',
     'us-east-1',
-    /^[a-z]{2}(-gov)?-[a-z]+-\d$/,
-    'an AWS region such as us-east-1',
+    AWS_REGION,
+    'an AWS region of the aws partition such as us-east-1 (GovCloud and China are not supported)',
   );
   const clusterName = r.string(
     'clusterName',
@@ -208,6 +214,20 @@ export function loadConfig(source: ConfigSource = new pulumi.Config('cloudops-cr
     eksUnsupportedZoneIds = zoneOverride as Record<string, string[]>;
   }
 
+  const pulumiOrganization = r.optionalString(
+    'pulumiOrganization',
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    'a Pulumi organisation name',
+  );
+  const pulumiOidcProviderArn = r.optionalString(
+    'pulumiOidcProviderArn',
+    PULUMI_OIDC_PROVIDER_ARN,
+    'the ARN of the api.pulumi.com/oidc OIDC provider',
+  );
+  if (pulumiOidcProviderArn && !pulumiOrganization) {
+    throw new ConfigError('pulumiOidcProviderArn', 'is only used together with pulumiOrganization');
+  }
+
   const tags = { Project: 'cloudops-crm', ManagedBy: 'pulumi', ...r.stringMap('tags') };
 
   return {
@@ -255,16 +275,13 @@ export function loadConfig(source: ConfigSource = new pulumi.Config('cloudops-cr
       environment: r.optionalString('githubEnvironment', /^[A-Za-z0-9._-]+$/, 'a GitHub environment name'),
       oidcProviderArn: r.optionalString(
         'githubOidcProviderArn',
-        OIDC_PROVIDER_ARN,
+        GITHUB_OIDC_PROVIDER_ARN,
         'the ARN of the token.actions.githubusercontent.com OIDC provider',
       ),
     },
     pulumi: {
-      organization: r.optionalString(
-        'pulumiOrganization',
-        /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
-        'a Pulumi organisation name',
-      ),
+      organization: pulumiOrganization,
+      oidcProviderArn: pulumiOidcProviderArn,
       projects: r.stringList(
         'pulumiProjects',
         ['cloudops-crm-infra', 'cloudops-crm-cluster', 'cloudops-crm-app', 'cloudops-crm-deployments'],

@@ -61,6 +61,7 @@ const ciAccess = new CiAccess(
     github: config.github,
     pulumi: {
       organization: config.pulumi.organization,
+      oidcProviderArn: config.pulumi.oidcProviderArn,
       projects: config.pulumi.projects,
       policyArns: config.pulumi.deploymentsPolicyArns,
     },

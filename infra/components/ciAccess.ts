@@ -22,6 +22,8 @@ export interface CiAccessArgs {
   };
   pulumi: {
     organization: string | undefined;
+    /** Reuse this account's existing Pulumi provider (one per URL as well); created when undefined. */
+    oidcProviderArn: string | undefined;
     projects: string[];
     policyArns: string[];
   };
@@ -37,6 +39,8 @@ export class CiAccess extends pulumi.ComponentResource {
   constructor(name: string, args: CiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cloudops:infra:CiAccess', name, {}, opts);
 
+    // IAM allows one provider per issuer URL in an account: creating it when it already exists fails with
+    // EntityAlreadyExists, hence the reuse keys (see README, "Stack order").
     this.githubOidcProviderArn = args.github.oidcProviderArn
       ? pulumi.output(args.github.oidcProviderArn)
       : new aws.iam.OpenIdConnectProvider(
@@ -73,16 +77,18 @@ export class CiAccess extends pulumi.ComponentResource {
 
     const org = args.pulumi.organization;
     if (org) {
-      const provider = new aws.iam.OpenIdConnectProvider(
-        `${name}-pulumi`,
-        { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [org], tags: args.tags },
-        { parent: this },
-      );
+      const providerArn = args.pulumi.oidcProviderArn
+        ? pulumi.output(args.pulumi.oidcProviderArn)
+        : new aws.iam.OpenIdConnectProvider(
+            `${name}-pulumi`,
+            { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [org], tags: args.tags },
+            { parent: this },
+          ).arn;
       this.deploymentsRole = new aws.iam.Role(
         `${name}-pulumi-deployments`,
         {
           description: `Pulumi Deployments of ${org} for ${args.pulumi.projects.join(', ')}`,
-          assumeRolePolicy: provider.arn.apply((arn) =>
+          assumeRolePolicy: providerArn.apply((arn) =>
             JSON.stringify(pulumiDeploymentsTrustPolicy(arn, org, args.pulumi.projects)),
           ),
           maxSessionDuration: 3600,

@@ -30,6 +30,7 @@ describe('configuration defaults', () => {
       oidcProviderArn: undefined,
     });
     expect(config.pulumi.organization).toBeUndefined();
+    expect(config.pulumi.oidcProviderArn).toBeUndefined();
     expect(config.ebsCsiAddonVersion).toBeUndefined();
     expect(config.eksUnsupportedZoneIds['us-east-1']).toEqual(['use1-az3']);
   });
@@ -54,17 +55,49 @@ describe('configuration defaults', () => {
     expect(config.tags).toMatchObject({ CostCenter: 'crm', Project: 'cloudops-crm' });
   });
 
-  it('accepts the example stack file Pulumi.dev.yaml', () => {
+  it('accepts the regions of the aws partition', () => {
+    for (const region of ['eu-central-2', 'ap-southeast-7', 'il-central-1', 'mx-central-1', 'ca-west-1']) {
+      expect(loadConfig(source({ ...minimal, region })).region).toBe(region);
+    }
+  });
+
+  describe('the example stack file Pulumi.dev.yaml', () => {
     const text = readFileSync(join(__dirname, '..', 'Pulumi.dev.yaml'), 'utf8');
-    // Scalar entries only; the example keeps lists commented out.
-    const entries = [...text.matchAll(/^ {2}cloudops-crm-infra:(\w+): "?([^"\n]+)"?$/gm)].map((m) => [
-      m[1]!,
-      m[2]!,
-    ]);
-    expect(entries.length).toBeGreaterThan(8);
-    const config = loadConfig(source(Object.fromEntries(entries)));
-    expect(config.kubernetesVersion).toBe('1.35');
-    expect(config.github.repository).toBe('example-org/cloudops-crm');
+    // Scalar entries only (lists stay commented out); `commented` also reads the `# key: value` examples.
+    const entries = (commented: boolean) =>
+      Object.fromEntries(
+        [
+          ...text.matchAll(
+            commented
+              ? /^ {2}# cloudops-crm-infra:(\w+): "?([^"\n<]+)"?$/gm
+              : /^ {2}cloudops-crm-infra:(\w+): "?([^"\n]+)"?$/gm,
+          ),
+        ].map((m) => [m[1]!, m[2]!]),
+      );
+
+    it('stops an unedited stack: githubRepository must be set by whoever deploys', () => {
+      expect(Object.keys(entries(false)).length).toBeGreaterThan(8);
+      expect(entries(false).githubRepository).toBeUndefined();
+      expect(() => loadConfig(source(entries(false)))).toThrow(
+        /'cloudops-crm-infra:githubRepository': a value is required/,
+      );
+    });
+
+    it('is valid once githubRepository is set', () => {
+      const config = loadConfig(source({ ...entries(false), githubRepository: 'acme/cloudops-crm' }));
+      expect(config.kubernetesVersion).toBe('1.35');
+      expect(config.github.repository).toBe('acme/cloudops-crm');
+    });
+
+    it('shows valid examples of the provider reuse keys', () => {
+      const examples = entries(true);
+      expect(Object.keys(examples)).toEqual(
+        expect.arrayContaining(['githubOidcProviderArn', 'pulumiOrganization', 'pulumiOidcProviderArn']),
+      );
+      const config = loadConfig(source({ ...entries(false), ...examples, githubRepository: 'acme/crm' }));
+      expect(config.github.oidcProviderArn).toMatch(/oidc-provider\/token\.actions\.githubusercontent\.com$/);
+      expect(config.pulumi.oidcProviderArn).toMatch(/oidc-provider\/api\.pulumi\.com\/oidc$/);
+    });
   });
 
   it('reads the stack configuration through pulumi.Config by default', () => {
@@ -90,6 +123,14 @@ describe('a missing or malformed value fails naming the key', () => {
     ['nodeCapacityType', { ...minimal, nodeCapacityType: 'RESERVED' }, /nodeCapacityType.*ON_DEMAND or SPOT/],
     ['kubernetesVersion', { ...minimal, kubernetesVersion: 'latest' }, /kubernetesVersion/],
     ['region', { ...minimal, region: 'moon-1' }, /region/],
+    // The layer writes arn:aws: ARNs; GovCloud and China regions would get policies that do not exist there.
+    ['region', { ...minimal, region: 'us-gov-west-1' }, /region.*aws partition/],
+    ['region', { ...minimal, region: 'cn-north-1' }, /region.*aws partition/],
+    [
+      'adminPrincipalArns',
+      { ...minimal, adminPrincipalArns: '["arn:aws-us-gov:iam::123456789012:role/admins"]' },
+      /adminPrincipalArns/,
+    ],
     ['clusterLogRetentionDays', { ...minimal, clusterLogRetentionDays: '8' }, /clusterLogRetentionDays/],
     [
       'adminPrincipalArns',
@@ -104,6 +145,20 @@ describe('a missing or malformed value fails naming the key', () => {
       /githubOidcProviderArn/,
     ],
     ['pulumiProjects', { ...minimal, pulumiProjects: '["*"]' }, /pulumiProjects/],
+    [
+      'pulumiOidcProviderArn',
+      {
+        ...minimal,
+        pulumiOrganization: 'acme',
+        pulumiOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+      },
+      /pulumiOidcProviderArn.*api\.pulumi\.com\/oidc/,
+    ],
+    [
+      'pulumiOidcProviderArn',
+      { ...minimal, pulumiOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc' },
+      /pulumiOidcProviderArn.*only used together with pulumiOrganization/,
+    ],
     [
       'eksUnsupportedZoneIds',
       { ...minimal, eksUnsupportedZoneIds: '{"us-east-1":"e"}' },
