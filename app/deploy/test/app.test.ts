@@ -117,16 +117,28 @@ describe('Deployment', () => {
   });
 
   it('requests and limits resources', () => {
-    expect(container().resources.requests).toEqual({ cpu: '100m', memory: '128Mi' });
-    expect(container().resources.limits.memory).toBeDefined();
-    expect(container().resources.limits.cpu).toBeDefined();
+    expect(container().resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '256Mi' },
+    });
   });
 
-  it('spreads replicas across nodes', () => {
-    const [constraint] = podSpec().topologySpreadConstraints;
-    expect(constraint.topologyKey).toBe('kubernetes.io/hostname');
-    expect(constraint.maxSkew).toBe(1);
-    expect(constraint.labelSelector.matchLabels).toEqual(contractLabels);
+  it('spreads replicas across nodes, softly so a surge pod still schedules on a full two-node cluster', () => {
+    expect(podSpec().topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: contractLabels },
+        matchLabelKeys: ['pod-template-hash'],
+      },
+    ]);
+  });
+
+  it('leaves the replica count to the autoscaler after creation', () => {
+    expect(harness.options.get('kubernetes:apps/v1:Deployment::crm-app')?.ignoreChanges).toEqual([
+      'spec.replicas',
+    ]);
   });
 
   it('reads MongoDB credentials and API keys from Secrets, never from literals', () => {

@@ -55,6 +55,10 @@ describe('image build', () => {
     expect(unwrapSecrets(registry.password)).toBe('ecr-token');
   });
 
+  it('keeps the pushed image when the resource leaves the stack, since running pods may still pull it', () => {
+    expect(harness.options.get('docker-build:index:Image::crm-app')?.retainOnDelete).toBe(true);
+  });
+
   it('rolls out the pushed digest, not the tag', async () => {
     const expected = `${ecrRepositoryUrl}:${gitSha}@${digest}`;
     expect(await resolveOutput(app.imageRef)).toBe(expected);

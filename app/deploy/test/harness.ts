@@ -1,5 +1,12 @@
 import * as pulumi from '@pulumi/pulumi';
 
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getIgnorechangesList(): string[];
+  getRetainondelete(): boolean | undefined;
+}
+
 export const project = 'cloudops-crm-app';
 export const stack = 'dev';
 export const infraStack = 'example-org/cloudops-crm-infra/dev';
@@ -31,6 +38,12 @@ export interface RecordedResource {
   inputs: Record<string, any>;
 }
 
+/** Resource options as the engine received them; `Mocks.newResource` does not see them. */
+export interface RecordedOptions {
+  ignoreChanges: string[];
+  retainOnDelete: boolean | undefined;
+}
+
 export interface RecordedCall {
   token: string;
   inputs: Record<string, any>;
@@ -38,6 +51,8 @@ export interface RecordedCall {
 
 export interface Harness {
   resources: RecordedResource[];
+  /** Options of each registered resource, keyed `<type>::<name>`. */
+  options: Map<string, RecordedOptions>;
   calls: RecordedCall[];
   /** Resolves once registration has stopped producing new resources. */
   settle(): Promise<void>;
@@ -94,10 +109,25 @@ export function installMocks(config: Record<string, string>): Harness {
     stack,
     false,
   );
+  // The mock monitor receives the full RegisterResourceRequest, options included, but hands only type, name and
+  // inputs to `newResource`: read the options from the request on their way in.
+  const options = new Map<string, RecordedOptions>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: RegisterResourceRequest, callback: unknown): unknown;
+  };
+  const registerResource = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    options.set(`${request.getType()}::${request.getName()}`, {
+      ignoreChanges: request.getIgnorechangesList(),
+      retainOnDelete: request.getRetainondelete(),
+    });
+    return registerResource(request, callback);
+  };
 
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
   return {
     resources,
+    options,
     calls,
     ofType,
     one(type: string) {
