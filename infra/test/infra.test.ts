@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicies } from '../../policy/evaluate';
@@ -119,6 +121,19 @@ describe('EKS cluster', () => {
     expect(run.componentProviders.get('eks:index:Cluster::crm')?.aws).toMatch(
       /::pulumi:providers:aws::aws::/,
     );
+  });
+
+  it('registers every AWS resource and data source call through that provider, never a default one', () => {
+    const explicit = /::pulumi:providers:aws::aws::/;
+    const awsResources = [...run.providers.entries()].filter(([key]) => key.startsWith('aws:'));
+    expect(awsResources.length).toBeGreaterThan(15);
+    for (const [key, provider] of awsResources) expect(provider, key).toMatch(explicit);
+    const awsCalls = run.calls.filter((c) => c.token.startsWith('aws:'));
+    expect(awsCalls.length).toBeGreaterThanOrEqual(4);
+    for (const call of awsCalls) expect(call.provider, call.token).toMatch(explicit);
+    // So the project can refuse the ambient default provider (wrong region, untagged) altogether.
+    const project = readFileSync(join(__dirname, '..', 'Pulumi.yaml'), 'utf8');
+    expect(project).toMatch(/^config:\n(?: {2}#.*\n)* {2}pulumi:disable-default-providers:\n {4}- aws$/m);
   });
 
   it('has public and private endpoints', () => {
@@ -293,10 +308,25 @@ describe('storage', () => {
     expect(gp3.reclaimPolicy).toBe('Delete');
   });
 
-  it('takes the default annotation off gp2', () => {
+  it('creates gp3 only once the EBS CSI add-on (its provisioner) exists', () => {
+    const addon = run.one('aws:eks/addon:Addon');
+    const gp3 = run.one('kubernetes:storage.k8s.io/v1:StorageClass');
+    expect(run.dependencies.get(`kubernetes:storage.k8s.io/v1:StorageClass::${gp3.name}`)).toContain(
+      run.urnOf('aws:eks/addon:Addon', addon.name),
+    );
+  });
+
+  it('takes the default annotation off gp2, forcing it over the field manager that set it', () => {
     const gp2 = props('kubernetes:storage.k8s.io/v1:StorageClassPatch');
     expect(gp2.metadata.name).toBe('gp2');
     expect(gp2.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('false');
+    expect(gp2.metadata.annotations['pulumi.com/patchForce']).toBe('true');
+    // Both classes are never default at the same time: gp2 is demoted after gp3 exists.
+    const gp3 = run.one('kubernetes:storage.k8s.io/v1:StorageClass');
+    const patch = run.one('kubernetes:storage.k8s.io/v1:StorageClassPatch');
+    expect(run.dependencies.get(`kubernetes:storage.k8s.io/v1:StorageClassPatch::${patch.name}`)).toContain(
+      run.urnOf('kubernetes:storage.k8s.io/v1:StorageClass', gp3.name),
+    );
   });
 
   it('talks to the new cluster through a provider built from its kubeconfig', async () => {

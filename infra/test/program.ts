@@ -32,6 +32,8 @@ export interface ProgramRun {
   dependencies: Map<string, string[]>;
   /** `<type>::<name>` -> package -> provider reference sent with a component's registration. */
   componentProviders: Map<string, Record<string, string>>;
+  /** `<type>::<name>` -> provider reference a custom resource was registered with ('' = the default provider). */
+  providers: Map<string, string>;
   one(type: string, nameFragment?: string): EvaluatedResource;
   all(type: string): EvaluatedResource[];
   urnOf(type: string, name: string): string;
@@ -130,6 +132,7 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
   // The mock monitor does not pass dependencies to the mocks, so read them off the registration requests.
   const dependencies = new Map<string, string[]>();
   const componentProviders = new Map<string, Record<string, string>>();
+  const providers = new Map<string, string>();
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource: (req: RegisterRequest, callback: unknown) => unknown;
   };
@@ -138,6 +141,7 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
     const key = `${req.getType()}::${req.getName()}`;
     dependencies.set(key, req.getDependenciesList());
     componentProviders.set(key, Object.fromEntries(req.getProvidersMap().toObject()));
+    providers.set(key, req.getProvider());
     return register(req, callback);
   };
 
@@ -151,6 +155,7 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
     calls,
     dependencies,
     componentProviders,
+    providers,
     all,
     one(type, nameFragment) {
       const matches = all(type).filter((r) => nameFragment === undefined || r.name.includes(nameFragment));
@@ -174,6 +179,7 @@ interface RegisterRequest {
   getName(): string;
   getDependenciesList(): string[];
   getProvidersMap(): { toObject(): [string, string][] };
+  getProvider(): string;
 }
 
 /** The value of an Output, for assertions. */
