@@ -1,6 +1,5 @@
-import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { loadBalancerCleanupHook } from './cleanup';
+import { loadBalancerCleanupMarker, volumeReleaseMarker } from './components/destroyMarkers';
 import { ElasticStack, KIBANA_PORT, KIBANA_SERVICE } from './components/elasticStack';
 import { ElasticsearchSetup } from './components/elasticsearchSetup';
 import { IngressController, loadBalancerAddress } from './components/ingressController';
@@ -20,6 +19,14 @@ const opts = { provider: cluster.provider };
 const timeout = config.helmTimeoutSeconds;
 const storageClassName = config.storageClassName ?? cluster.storageClassName!;
 const ns = config.namespaces;
+// Everything in the cluster this stack answers for: the destroy cleanups act in these namespaces only.
+const ownedNamespaces = Object.values(ns);
+const destroyTarget = cluster.eks && { ...cluster.eks, namespaces: ownedNamespaces };
+
+// EBS volumes outlive their claims until the CSI driver has deleted them; the namespaces depend on this
+// marker so that a destroy waits for that after the namespaces (and their claims) are gone, before the infra
+// stack may remove the nodes and the driver.
+const volumeMarker = destroyTarget ? volumeReleaseMarker(destroyTarget, opts) : undefined;
 
 const namespaces = new PlatformNamespaces(
   'ns',
@@ -35,7 +42,7 @@ const namespaces = new PlatformNamespaces(
       monitoring: { name: ns.monitoring, podSecurity: 'restricted', purpose: 'Prometheus and Grafana' },
     },
   },
-  opts,
+  { ...opts, dependsOn: volumeMarker ? [volumeMarker] : [] },
 );
 const names = namespaces.names;
 
@@ -50,26 +57,9 @@ const ingress = new IngressController(
   },
   opts,
 );
-// Kubernetes, not Pulumi, creates the NLB behind the controller's Service. Before the controller goes, this hook
-// deletes every LoadBalancer Service and waits until AWS has removed their load balancers, so nothing billable is
-// orphaned. It hangs on a marker ConfigMap that depends on the release: deleted first, and never replaced, so the
-// hook runs only on destroy (`pulumi destroy --run-program` or PULUMI_RUN_PROGRAM=true).
-if (cluster.eks) {
-  new k8s.core.v1.ConfigMap(
-    'load-balancer-cleanup',
-    {
-      metadata: { name: 'load-balancer-cleanup', namespace: names.ingress },
-      data: {
-        purpose: 'Deleting this object removes the cluster load balancers first (Pulumi delete hook).',
-      },
-    },
-    {
-      ...opts,
-      dependsOn: [ingress],
-      hooks: { beforeDelete: [loadBalancerCleanupHook('load-balancer-cleanup', cluster.eks)] },
-    },
-  );
-}
+// Kubernetes, not Pulumi, creates the NLB behind the controller's Service: the marker goes before the
+// controller and its hook removes the stack's load balancers first.
+if (destroyTarget) loadBalancerCleanupMarker(destroyTarget, { ...opts, dependsOn: [ingress] });
 
 // NodePort has no address to read; config then names the host (checked in config.ts).
 const host = config.publicHost

@@ -4,6 +4,8 @@ export {
   defaultClients,
   type LoadBalancerCleanupHookArgs,
   loadBalancerCleanupHook,
+  type VolumeReleaseHookArgs,
+  volumeReleaseHook,
 } from './hook';
 export {
   type CleanupOptions,
@@ -12,6 +14,19 @@ export {
   defaultPollIntervalMs,
   defaultTimeoutMs,
   LoadBalancerCleanupError,
+  LoadBalancerCleanupForeignError,
   LoadBalancerCleanupTimeoutError,
   type ServiceApi,
 } from './loadBalancers';
+export {
+  defaultVolumePollIntervalMs,
+  defaultVolumeTimeoutMs,
+  EBS_CSI_DRIVER,
+  type PersistentVolume,
+  type VolumeApi,
+  VolumeReleaseError,
+  type VolumeReleaseOptions,
+  type VolumeReleaseResult,
+  VolumeReleaseTimeoutError,
+  waitForVolumesReleased,
+} from './volumes';

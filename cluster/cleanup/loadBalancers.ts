@@ -6,7 +6,7 @@ import {
 
 /** The part of @kubernetes/client-node's CoreV1Api the cleanup uses. */
 export interface ServiceApi {
-  listServiceForAllNamespaces(param?: { _continue?: string; limit?: number }): Promise<{
+  listNamespacedService(param: { namespace: string; _continue?: string; limit?: number }): Promise<{
     metadata?: { _continue?: string };
     items: Array<{ metadata?: { name?: string; namespace?: string }; spec?: { type?: string } }>;
   }>;
@@ -17,6 +17,11 @@ export interface CleanupOptions {
   clusterName: string;
   elb: Pick<ElasticLoadBalancingV2Client, 'send'>;
   core: ServiceApi;
+  /**
+   * The namespaces this stack owns: only their LoadBalancer Services are deleted. A load balancer of the
+   * cluster that belongs to a Service elsewhere is never deleted; it stops the cleanup with its name.
+   */
+  namespaces: string[];
   /** Upper bound on waiting for AWS to remove the load balancers. */
   timeoutMs?: number;
   pollIntervalMs?: number;
@@ -39,6 +44,17 @@ export class LoadBalancerCleanupError extends Error {
   }
 }
 
+/** A load balancer of the cluster serves a Service outside this stack's namespaces. */
+export class LoadBalancerCleanupForeignError extends LoadBalancerCleanupError {
+  constructor(
+    message: string,
+    public readonly foreign: string[],
+  ) {
+    super(message);
+    this.name = 'LoadBalancerCleanupForeignError';
+  }
+}
+
 export class LoadBalancerCleanupTimeoutError extends LoadBalancerCleanupError {
   constructor(
     message: string,
@@ -57,6 +73,8 @@ const TAG_BATCH = 20;
 interface ClusterLoadBalancer {
   arn: string;
   name: string;
+  /** namespace/name of the Service it was made for, when its tags say so. */
+  service?: string;
 }
 
 function errorText(error: unknown): string {
@@ -66,6 +84,14 @@ function errorText(error: unknown): string {
 function isNotFound(error: unknown): boolean {
   const candidate = error as { code?: number; statusCode?: number; response?: { statusCode?: number } };
   return candidate?.code === 404 || candidate?.statusCode === 404 || candidate?.response?.statusCode === 404;
+}
+
+/** The Service a load balancer was made for: in-tree cloud provider tag, then AWS Load Balancer Controller tag. */
+function serviceOf(tags: Array<{ Key?: string; Value?: string }>): string | undefined {
+  const tag =
+    tags.find((t) => t.Key === 'kubernetes.io/service-name') ??
+    tags.find((t) => t.Key === 'service.k8s.aws/stack');
+  return tag?.Value || undefined;
 }
 
 /** True when Kubernetes created the load balancer for this cluster (in-tree controller or AWS LB Controller). */
@@ -79,40 +105,45 @@ function ownedByCluster(tags: Array<{ Key?: string; Value?: string }>, clusterNa
 
 async function deleteLoadBalancerServices(
   core: ServiceApi,
+  namespaces: string[],
   log: (message: string) => void,
 ): Promise<string[]> {
   const deleted: string[] = [];
-  let continueToken: string | undefined;
-  do {
-    let page: Awaited<ReturnType<ServiceApi['listServiceForAllNamespaces']>>;
-    try {
-      page = await core.listServiceForAllNamespaces({ limit: 500, _continue: continueToken });
-    } catch (error) {
-      throw new LoadBalancerCleanupError(`Listing Kubernetes Services failed: ${errorText(error)}`, {
-        cause: error,
-      });
-    }
-    for (const service of page.items) {
-      if (service.spec?.type !== 'LoadBalancer') continue;
-      const name = service.metadata?.name;
-      const namespace = service.metadata?.namespace;
-      if (!name || !namespace) continue;
+  for (const namespace of namespaces) {
+    let continueToken: string | undefined;
+    do {
+      let page: Awaited<ReturnType<ServiceApi['listNamespacedService']>>;
       try {
-        await core.deleteNamespacedService({ name, namespace });
-        log(`Deleted Service ${namespace}/${name} (type LoadBalancer)`);
+        page = await core.listNamespacedService({ namespace, limit: 500, _continue: continueToken });
       } catch (error) {
-        // Someone else removed it between list and delete: that is the outcome we want.
-        if (!isNotFound(error)) {
-          throw new LoadBalancerCleanupError(
-            `Deleting Service ${namespace}/${name} failed: ${errorText(error)}`,
-            { cause: error },
-          );
-        }
+        // The namespace is already gone, and its Services with it.
+        if (isNotFound(error)) break;
+        throw new LoadBalancerCleanupError(
+          `Listing Kubernetes Services in namespace ${namespace} failed: ${errorText(error)}`,
+          { cause: error },
+        );
       }
-      deleted.push(`${namespace}/${name}`);
-    }
-    continueToken = page.metadata?._continue || undefined;
-  } while (continueToken);
+      for (const service of page.items) {
+        if (service.spec?.type !== 'LoadBalancer') continue;
+        const name = service.metadata?.name;
+        if (!name) continue;
+        try {
+          await core.deleteNamespacedService({ name, namespace });
+          log(`Deleted Service ${namespace}/${name} (type LoadBalancer)`);
+        } catch (error) {
+          // Someone else removed it between list and delete: that is the outcome we want.
+          if (!isNotFound(error)) {
+            throw new LoadBalancerCleanupError(
+              `Deleting Service ${namespace}/${name} failed: ${errorText(error)}`,
+              { cause: error },
+            );
+          }
+        }
+        deleted.push(`${namespace}/${name}`);
+      }
+      continueToken = page.metadata?._continue || undefined;
+    } while (continueToken);
+  }
   return deleted;
 }
 
@@ -139,7 +170,9 @@ async function findClusterLoadBalancers(
       const tags = await elb.send(new DescribeTagsCommand({ ResourceArns: batch.map((lb) => lb.arn) }));
       for (const description of tags.TagDescriptions ?? []) {
         const lb = batch.find((candidate) => candidate.arn === description.ResourceArn);
-        if (lb && ownedByCluster(description.Tags ?? [], clusterName)) owned.push(lb);
+        if (lb && ownedByCluster(description.Tags ?? [], clusterName)) {
+          owned.push({ ...lb, service: serviceOf(description.Tags ?? []) });
+        }
       }
     }
     return owned;
@@ -154,10 +187,14 @@ async function findClusterLoadBalancers(
   }
 }
 
+const label = (lb: ClusterLoadBalancer) => (lb.service ? `${lb.name} (Service ${lb.service})` : lb.name);
+
 /**
- * Deletes every Service of type LoadBalancer in the cluster, then waits until AWS no longer lists a load
- * balancer tagged for the cluster. Kubernetes removes the NLB and its security groups asynchronously; if the
- * cluster or its VPC went first they would be orphaned (and keep billing, and block the VPC's deletion).
+ * Deletes the Services of type LoadBalancer in this stack's namespaces, then waits until AWS no longer lists
+ * a load balancer tagged for the cluster. Kubernetes removes the NLB and its security groups asynchronously;
+ * if the cluster or its VPC went first they would be orphaned (and keep billing, and block the VPC's
+ * deletion). Services elsewhere are not this stack's to delete, but their load balancers would be orphaned
+ * just the same, so one that belongs to the cluster stops the cleanup with its name.
  */
 export async function cleanupLoadBalancers(options: CleanupOptions): Promise<CleanupResult> {
   const log = options.log ?? ((message: string) => console.log(message));
@@ -166,15 +203,28 @@ export async function cleanupLoadBalancers(options: CleanupOptions): Promise<Cle
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const pollIntervalMs = options.pollIntervalMs ?? defaultPollIntervalMs;
 
-  const deletedServices = await deleteLoadBalancerServices(options.core, log);
-  if (deletedServices.length === 0) log('No Service of type LoadBalancer found in the cluster');
+  const owned = new Set(options.namespaces);
+  const deletedServices = await deleteLoadBalancerServices(options.core, options.namespaces, log);
+  if (deletedServices.length === 0) {
+    log(`No Service of type LoadBalancer found in ${options.namespaces.join(', ')}`);
+  }
 
   const started = now();
   let remaining = await findClusterLoadBalancers(options.elb, options.clusterName);
   const awaitedLoadBalancers = remaining.map((lb) => lb.name);
   while (remaining.length > 0) {
+    const foreign = remaining.filter((lb) => lb.service && !owned.has(lb.service.split('/')[0] ?? ''));
+    if (foreign.length > 0) {
+      throw new LoadBalancerCleanupForeignError(
+        `Load balancers of cluster ${options.clusterName} serve Services outside this stack's namespaces ` +
+          `(${options.namespaces.join(', ')}): ${foreign.map(label).join(', ')}. They are not deleted ` +
+          'here; destroying the cluster would orphan them. Delete those Services (or change their type), ' +
+          'then run the destroy again.',
+        foreign.map(label),
+      );
+    }
     const elapsed = now() - started;
-    const names = remaining.map((lb) => lb.name).join(', ');
+    const names = remaining.map(label).join(', ');
     if (elapsed >= timeoutMs) {
       throw new LoadBalancerCleanupTimeoutError(
         `Timed out after ${Math.round(elapsed / 1000)}s waiting for the load balancers of cluster ` +

@@ -8,31 +8,38 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   cleanupLoadBalancers,
   LoadBalancerCleanupError,
+  LoadBalancerCleanupForeignError,
   LoadBalancerCleanupTimeoutError,
   type ServiceApi,
 } from '../cleanup';
 
 const clusterName = 'develeap-eks-cluster';
+/** The namespaces the stack owns, as the program passes them. */
+const namespaces = ['crm', 'ingress-nginx', 'database', 'elastic', 'elastic-system', 'logging', 'monitoring'];
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
 
 type FakeService = { name: string; namespace: string; type: string };
 
-/** An in-memory CoreV1Api: lists the given Services and records deletions. */
+/** An in-memory CoreV1Api: lists the given Services per namespace and records calls and deletions. */
 class FakeCoreV1Api implements ServiceApi {
   deleted: string[] = [];
+  listed: string[] = [];
   constructor(
     private services: FakeService[],
-    private failures: { list?: Error; delete?: Error } = {},
+    private failures: { list?: Error; delete?: Error; goneNamespaces?: string[] } = {},
   ) {}
 
-  async listServiceForAllNamespaces() {
+  async listNamespacedService({ namespace }: { namespace: string }) {
+    this.listed.push(namespace);
     if (this.failures.list) throw this.failures.list;
+    if (this.failures.goneNamespaces?.includes(namespace)) {
+      throw Object.assign(new Error(`namespaces "${namespace}" not found`), { code: 404 });
+    }
     return {
       metadata: {},
-      items: this.services.map((s) => ({
-        metadata: { name: s.name, namespace: s.namespace },
-        spec: { type: s.type },
-      })),
+      items: this.services
+        .filter((s) => s.namespace === namespace)
+        .map((s) => ({ metadata: { name: s.name, namespace: s.namespace }, spec: { type: s.type } })),
     };
   }
 
@@ -52,6 +59,11 @@ const lbcNlb = {
   LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/k8s-kibana/2',
   LoadBalancerName: 'k8s-kibana',
 };
+/** Made by the in-tree cloud provider for a Service outside the stack's namespaces. */
+const foreignNlb = {
+  LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/k8s-sandbox/4',
+  LoadBalancerName: 'k8s-sandbox',
+};
 const unrelated = {
   LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/other-team/3',
   LoadBalancerName: 'other-team',
@@ -62,10 +74,21 @@ const tagsFor = (arns: string[] | undefined) => ({
     ResourceArn: arn,
     Tags:
       arn === ingressNlb.LoadBalancerArn
-        ? [{ Key: `kubernetes.io/cluster/${clusterName}`, Value: 'owned' }]
+        ? [
+            { Key: `kubernetes.io/cluster/${clusterName}`, Value: 'owned' },
+            { Key: 'kubernetes.io/service-name', Value: 'ingress-nginx/ingress-nginx-controller' },
+          ]
         : arn === lbcNlb.LoadBalancerArn
-          ? [{ Key: 'elbv2.k8s.aws/cluster', Value: clusterName }]
-          : [{ Key: 'kubernetes.io/cluster/another-cluster', Value: 'owned' }],
+          ? [
+              { Key: 'elbv2.k8s.aws/cluster', Value: clusterName },
+              { Key: 'service.k8s.aws/stack', Value: 'logging/kibana' },
+            ]
+          : arn === foreignNlb.LoadBalancerArn
+            ? [
+                { Key: `kubernetes.io/cluster/${clusterName}`, Value: 'owned' },
+                { Key: 'kubernetes.io/service-name', Value: 'sandbox/demo' },
+              ]
+            : [{ Key: 'kubernetes.io/cluster/another-cluster', Value: 'owned' }],
   })),
 });
 
@@ -86,7 +109,7 @@ beforeEach(() => {
 });
 
 describe('cleanupLoadBalancers', () => {
-  it('deletes LoadBalancer Services and waits until their load balancers are gone', async () => {
+  it("deletes the LoadBalancer Services in the stack's namespaces and waits until their load balancers are gone", async () => {
     elbMock
       .on(DescribeLoadBalancersCommand)
       .resolvesOnce({ LoadBalancers: [ingressNlb, lbcNlb, unrelated] })
@@ -96,12 +119,15 @@ describe('cleanupLoadBalancers', () => {
       { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', type: 'LoadBalancer' },
       { name: 'kibana', namespace: 'logging', type: 'LoadBalancer' },
       { name: 'crm-app', namespace: 'crm', type: 'ClusterIP' },
+      // Not the stack's: its load balancer is not in AWS yet, so nothing blocks, and it stays.
+      { name: 'demo', namespace: 'sandbox', type: 'LoadBalancer' },
     ]);
     const messages: string[] = [];
     const clock = fakeClock();
 
     const result = await cleanupLoadBalancers({
       clusterName,
+      namespaces,
       elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       core,
       pollIntervalMs: 5_000,
@@ -111,13 +137,16 @@ describe('cleanupLoadBalancers', () => {
     });
 
     expect(core.deleted).toEqual(['ingress-nginx/ingress-nginx-controller', 'logging/kibana']);
+    expect(core.listed).toEqual(namespaces);
     expect(result.deletedServices).toEqual(core.deleted);
     expect(result.awaitedLoadBalancers).toEqual(['k8s-ingress', 'k8s-kibana']);
     expect(result.waitedMs).toBe(10_000);
     expect(elbMock.commandCalls(DescribeLoadBalancersCommand)).toHaveLength(3);
     expect(messages.filter((m) => m.startsWith('Waiting for'))).toEqual([
-      `Waiting for 2 load balancer(s) of cluster ${clusterName} to be deleted: k8s-ingress, k8s-kibana (0s of 60s)`,
-      `Waiting for 1 load balancer(s) of cluster ${clusterName} to be deleted: k8s-ingress (5s of 60s)`,
+      `Waiting for 2 load balancer(s) of cluster ${clusterName} to be deleted: ` +
+        'k8s-ingress (Service ingress-nginx/ingress-nginx-controller), k8s-kibana (Service logging/kibana) (0s of 60s)',
+      `Waiting for 1 load balancer(s) of cluster ${clusterName} to be deleted: ` +
+        'k8s-ingress (Service ingress-nginx/ingress-nginx-controller) (5s of 60s)',
     ]);
     expect(messages.at(-1)).toContain('All load balancers of cluster');
   });
@@ -132,6 +161,7 @@ describe('cleanupLoadBalancers', () => {
 
     const outcome = cleanupLoadBalancers({
       clusterName,
+      namespaces,
       elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       core,
       pollIntervalMs: 10_000,
@@ -142,7 +172,8 @@ describe('cleanupLoadBalancers', () => {
 
     await expect(outcome).rejects.toBeInstanceOf(LoadBalancerCleanupTimeoutError);
     await expect(outcome).rejects.toThrow(
-      `Timed out after 30s waiting for the load balancers of cluster ${clusterName} to be deleted: k8s-ingress`,
+      `Timed out after 30s waiting for the load balancers of cluster ${clusterName} to be deleted: ` +
+        'k8s-ingress (Service ingress-nginx/ingress-nginx-controller)',
     );
     await outcome.catch((error: LoadBalancerCleanupTimeoutError) =>
       expect(error.remaining).toEqual(['k8s-ingress']),
@@ -159,6 +190,7 @@ describe('cleanupLoadBalancers', () => {
 
     const outcome = cleanupLoadBalancers({
       clusterName,
+      namespaces,
       elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       core,
       log: () => {},
@@ -180,6 +212,7 @@ describe('cleanupLoadBalancers', () => {
 
     const outcome = cleanupLoadBalancers({
       clusterName,
+      namespaces,
       elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       core,
       log: () => {},
@@ -197,12 +230,13 @@ describe('cleanupLoadBalancers', () => {
     await expect(
       cleanupLoadBalancers({
         clusterName,
+        namespaces,
         elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
         core,
         log: () => {},
         ...fakeClock(),
       }),
-    ).rejects.toThrow(/Listing Kubernetes Services failed: .*ECONNREFUSED/);
+    ).rejects.toThrow(/Listing Kubernetes Services in namespace crm failed: .*ECONNREFUSED/);
   });
 
   it('treats a Service deleted concurrently (404) as done', async () => {
@@ -214,6 +248,7 @@ describe('cleanupLoadBalancers', () => {
     );
     const result = await cleanupLoadBalancers({
       clusterName,
+      namespaces,
       elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       core,
       log: () => {},
@@ -230,6 +265,7 @@ describe('cleanupLoadBalancers', () => {
 
     const result = await cleanupLoadBalancers({
       clusterName,
+      namespaces,
       elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       core,
       log: (message) => messages.push(message),
@@ -239,7 +275,51 @@ describe('cleanupLoadBalancers', () => {
     expect(result).toEqual({ deletedServices: [], awaitedLoadBalancers: [], waitedMs: 0 });
     expect(core.deleted).toEqual([]);
     expect(clock.now()).toBe(0);
-    expect(messages).toEqual(['No Service of type LoadBalancer found in the cluster']);
+    expect(messages).toEqual([`No Service of type LoadBalancer found in ${namespaces.join(', ')}`]);
+  });
+
+  it("stops with the name of a cluster load balancer that serves a Service outside the stack's namespaces", async () => {
+    elbMock.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [ingressNlb, foreignNlb, unrelated] });
+    const core = new FakeCoreV1Api([
+      { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', type: 'LoadBalancer' },
+      { name: 'demo', namespace: 'sandbox', type: 'LoadBalancer' },
+    ]);
+    const clock = fakeClock();
+
+    const outcome = cleanupLoadBalancers({
+      clusterName,
+      namespaces,
+      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+      core,
+      log: () => {},
+      ...clock,
+    });
+
+    await expect(outcome).rejects.toBeInstanceOf(LoadBalancerCleanupForeignError);
+    await expect(outcome).rejects.toThrow(
+      "serve Services outside this stack's namespaces (crm, ingress-nginx, database, elastic, " +
+        'elastic-system, logging, monitoring): k8s-sandbox (Service sandbox/demo). They are not deleted here',
+    );
+    // The stack's own Service went; the foreign one was neither listed nor deleted, and nothing waited.
+    expect(core.deleted).toEqual(['ingress-nginx/ingress-nginx-controller']);
+    expect(core.listed).not.toContain('sandbox');
+    expect(clock.now()).toBe(0);
+  });
+
+  it('skips a namespace that is already gone', async () => {
+    elbMock.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
+    const core = new FakeCoreV1Api([{ name: 'kibana', namespace: 'logging', type: 'LoadBalancer' }], {
+      goneNamespaces: ['crm', 'elastic'],
+    });
+    const result = await cleanupLoadBalancers({
+      clusterName,
+      namespaces,
+      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+      core,
+      log: () => {},
+      ...fakeClock(),
+    });
+    expect(result.deletedServices).toEqual(['logging/kibana']);
   });
 
   it('follows pagination and asks for tags in batches of at most 20', async () => {
@@ -255,6 +335,7 @@ describe('cleanupLoadBalancers', () => {
 
     await cleanupLoadBalancers({
       clusterName,
+      namespaces,
       elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       core: new FakeCoreV1Api([]),
       log: () => {},

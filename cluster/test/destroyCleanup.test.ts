@@ -1,55 +1,126 @@
 import * as pulumi from '@pulumi/pulumi';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EKS_CONFIG, INFRA_STACK_OUTPUTS, ofType, runProgram } from './harness';
+import {
+  EKS_CONFIG,
+  INFRA_STACK_OUTPUTS,
+  ofType,
+  type ProgramRun,
+  registration,
+  runProgram,
+} from './harness';
 
-const hookArgs: Array<{ name: string; args: Record<string, pulumi.Input<string>> }> = [];
+type HookArgs = Record<string, pulumi.Input<string> | pulumi.Input<string>[]>;
+const hookArgs: Array<{ kind: 'load balancers' | 'volumes'; name: string; args: HookArgs }> = [];
 
-// The hook itself is tested in cleanupHook.test.ts; here: that the program attaches it, with the infra outputs.
+// The hooks themselves are tested in cleanupHook.test.ts; here: that the program attaches them, where and how.
 vi.mock('../cleanup', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../cleanup')>();
   return {
     ...actual,
     loadBalancerCleanupHook: (name: string, args: Parameters<typeof actual.loadBalancerCleanupHook>[1]) => {
-      hookArgs.push({ name, args: args as unknown as Record<string, pulumi.Input<string>> });
+      hookArgs.push({ kind: 'load balancers', name, args: args as unknown as HookArgs });
       return actual.loadBalancerCleanupHook(name, args);
+    },
+    volumeReleaseHook: (name: string, args: Parameters<typeof actual.volumeReleaseHook>[1]) => {
+      hookArgs.push({ kind: 'volumes', name, args: args as unknown as HookArgs });
+      return actual.volumeReleaseHook(name, args);
     },
   };
 });
 
-const value = (input: pulumi.Input<string>) =>
-  new Promise<string>((resolve) => pulumi.output(input).apply((v) => resolve(v)));
+const value = <T>(input: pulumi.Input<T>) =>
+  new Promise<T>((resolve) => pulumi.output(input).apply((v) => resolve(v as T)));
 
-describe('load balancer cleanup on destroy', () => {
+const OWNED_NAMESPACES = [
+  'crm',
+  'ingress-nginx',
+  'database',
+  'elastic',
+  'elastic-system',
+  'logging',
+  'monitoring',
+];
+const LB_MARKER = 'cloudops-crm-load-balancer-cleanup';
+const VOLUME_MARKER = 'cloudops-crm-volume-release';
+const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
+
+const marker = (run: ProgramRun, name: string) => ofType(run, CONFIG_MAP).filter((r) => r.name === name);
+
+describe('cleanup on destroy', () => {
   beforeEach(() => {
     hookArgs.length = 0;
   });
 
-  it('hangs the cleanup hook on a marker object in the ingress namespace on EKS', async () => {
+  it('hangs the load balancer cleanup on a fixed marker, deleted before the ingress controller', async () => {
     const run = await runProgram(EKS_CONFIG);
-    const marker = ofType(run, 'kubernetes:core/v1:ConfigMap').filter(
-      (r) => r.name === 'load-balancer-cleanup',
-    );
-    expect(marker).toHaveLength(1);
-    expect(marker[0]?.inputs.metadata).toEqual({ name: 'load-balancer-cleanup', namespace: 'ingress-nginx' });
+    const found = marker(run, LB_MARKER);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.inputs.metadata).toMatchObject({ name: LB_MARKER, namespace: 'kube-system' });
 
-    expect(run.hooks).toEqual(['load-balancer-cleanup']);
-    expect(hookArgs.map((h) => h.name)).toEqual(['load-balancer-cleanup']);
-    const args = hookArgs[0]!.args;
-    expect(await value(args.clusterName!)).toBe(INFRA_STACK_OUTPUTS.clusterName);
-    expect(await value(args.region!)).toBe(INFRA_STACK_OUTPUTS.region);
-    expect(await value(args.kubeconfig!)).toBe(INFRA_STACK_OUTPUTS.kubeconfig);
+    const bound = registration(run, CONFIG_MAP, LB_MARKER);
+    expect(bound.beforeDelete).toEqual([LB_MARKER]);
+    expect(bound.afterDelete).toEqual([]);
+    // Depending on the controller release makes the engine delete the marker (and run the hook) first.
+    expect(bound.dependencies).toContain('ingress');
+
+    const args = hookArgs.find((h) => h.kind === 'load balancers')!.args;
+    expect(await value(args.clusterName as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.clusterName);
+    expect(await value(args.region as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.region);
+    expect(await value(args.kubeconfig as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.kubeconfig);
+    expect(await value(pulumi.all(args.namespaces as pulumi.Input<string>[]))).toEqual(OWNED_NAMESPACES);
   });
 
-  it('is not attached on a local cluster, which has no AWS load balancers', async () => {
+  it('hangs the volume release wait on a fixed marker that the namespaces depend on, so it goes last', async () => {
+    const run = await runProgram(EKS_CONFIG);
+    const found = marker(run, VOLUME_MARKER);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.inputs.metadata).toMatchObject({ name: VOLUME_MARKER, namespace: 'kube-system' });
+
+    const bound = registration(run, CONFIG_MAP, VOLUME_MARKER);
+    // beforeDelete: a failure keeps the marker, so the destroy fails and a rerun waits again.
+    expect(bound.beforeDelete).toEqual([VOLUME_MARKER]);
+    expect(bound.afterDelete).toEqual([]);
+    expect(bound.dependencies).toEqual([]);
+
+    // Every namespace is a child of the component that depends on the marker: namespaces (and their
+    // claims) are deleted before it.
+    expect(registration(run, 'cloudops-crm:cluster:PlatformNamespaces', 'ns').dependencies).toContain(
+      VOLUME_MARKER,
+    );
+    const namespaceNames = ofType(run, 'kubernetes:core/v1:Namespace').map((r) => r.inputs.metadata.name);
+    expect(namespaceNames.sort()).toEqual([...OWNED_NAMESPACES].sort());
+
+    const args = hookArgs.find((h) => h.kind === 'volumes')!.args;
+    expect(await value(args.kubeconfig as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.kubeconfig);
+    expect(await value(pulumi.all(args.namespaces as pulumi.Input<string>[]))).toEqual(OWNED_NAMESPACES);
+    expect(run.hooks.sort()).toEqual([LB_MARKER, VOLUME_MARKER].sort());
+  });
+
+  it('keeps both markers identical when the ingress controller or its namespace changes', async () => {
+    const nginx = await runProgram(EKS_CONFIG);
+    const traefik = await runProgram({
+      ...EKS_CONFIG,
+      ingressController: 'traefik',
+      ingressNamespace: 'edge',
+    });
+    for (const name of [LB_MARKER, VOLUME_MARKER]) {
+      expect(marker(traefik, name)[0]?.inputs, name).toEqual(marker(nginx, name)[0]?.inputs);
+    }
+    // The cleanup follows the controller into its namespace.
+    const args = hookArgs.filter((h) => h.kind === 'load balancers').at(-1)!.args;
+    expect(await value(pulumi.all(args.namespaces as pulumi.Input<string>[]))).toContain('edge');
+  });
+
+  it('attaches neither on a local cluster, which has no AWS load balancers or EBS volumes', async () => {
     const run = await runProgram({
       kubeContext: 'k3d-crm',
       storageClassName: 'local-path',
       publicHost: 'localhost',
     });
-    expect(
-      ofType(run, 'kubernetes:core/v1:ConfigMap').filter((r) => r.name === 'load-balancer-cleanup'),
-    ).toEqual([]);
+    expect(marker(run, LB_MARKER)).toEqual([]);
+    expect(marker(run, VOLUME_MARKER)).toEqual([]);
     expect(hookArgs).toEqual([]);
     expect(run.hooks).toEqual([]);
+    expect(registration(run, 'cloudops-crm:cluster:PlatformNamespaces', 'ns').dependencies).toEqual([]);
   });
 });

@@ -23,8 +23,21 @@ export interface Recorded {
   provider?: string;
 }
 
+/** What the program asked the engine for, beyond inputs: options the mocks do not hand to newResource. */
+export interface Registration {
+  type: string;
+  name: string;
+  /** Logical names of the resources it depends on (dependsOn and inputs), from their URNs. */
+  dependencies: string[];
+  /** Names of the resource hooks bound to it, per lifecycle step. */
+  beforeDelete: string[];
+  afterDelete: string[];
+  customTimeouts?: { create?: string; update?: string; pb_delete?: string };
+}
+
 export interface ProgramRun {
   resources: Recorded[];
+  registrations: Registration[];
   /** Names of the resource hooks the program registered with the engine. */
   hooks: string[];
   outputs: Record<string, Json>;
@@ -136,6 +149,48 @@ const resolve = <T>(output: pulumi.Output<T>): Promise<T> =>
     });
   });
 
+interface RegisterResourceRequest {
+  getType(): string;
+  getName(): string;
+  getDependenciesList(): string[];
+  getHooks(): { getBeforeDeleteList(): string[]; getAfterDeleteList(): string[] } | undefined;
+  getCustomtimeouts(): { toObject(): Registration['customTimeouts'] } | undefined;
+}
+
+/** The logical name at the end of a URN (urn:pulumi:stack::project::type::name). */
+export const urnName = (urn: string) => urn.slice(urn.lastIndexOf('::') + 2);
+
+/**
+ * The mock monitor passes only type, name, inputs and provider on to `newResource`; hook bindings,
+ * dependencies and custom timeouts are in the request it receives, so record them there.
+ */
+function recordRegistrations(): Registration[] {
+  const registrations: Registration[] = [];
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: RegisterResourceRequest, done: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, done) => {
+    const hooks = request.getHooks();
+    registrations.push({
+      type: request.getType(),
+      name: request.getName(),
+      dependencies: request.getDependenciesList().map(urnName),
+      beforeDelete: hooks?.getBeforeDeleteList() ?? [],
+      afterDelete: hooks?.getAfterDeleteList() ?? [],
+      customTimeouts: request.getCustomtimeouts()?.toObject(),
+    });
+    return register(request, done);
+  };
+  return registrations;
+}
+
+export function registration(run: ProgramRun, type: string, name: string): Registration {
+  const found = run.registrations.filter((r) => r.type === type && r.name === name);
+  if (found.length !== 1) throw new Error(`${found.length} registrations of ${type} ${name}`);
+  return found[0]!;
+}
+
 /** Runs cluster/index.ts under Pulumi mocks with the given stack configuration. */
 export async function runProgram(config: Record<string, string> = EKS_CONFIG): Promise<ProgramRun> {
   const resources: Recorded[] = [];
@@ -161,6 +216,7 @@ export async function runProgram(config: Record<string, string> = EKS_CONFIG): P
     false,
   );
   const hooks = recordResourceHooks(pulumi.runtime);
+  const registrations = recordRegistrations();
   const namespaced: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) namespaced[`cloudops-crm-cluster:${key}`] = value;
   pulumi.runtime.setAllConfig(namespaced);
@@ -177,6 +233,7 @@ export async function runProgram(config: Record<string, string> = EKS_CONFIG): P
   await settle(resources);
   return {
     resources,
+    registrations,
     hooks,
     outputs,
     exports,

@@ -1,0 +1,145 @@
+/** The part of @kubernetes/client-node's CoreV1Api the volume check uses. */
+export interface VolumeApi {
+  listPersistentVolume(param?: { _continue?: string; limit?: number }): Promise<{
+    metadata?: { _continue?: string };
+    items: PersistentVolume[];
+  }>;
+}
+
+export interface PersistentVolume {
+  metadata?: { name?: string };
+  spec?: {
+    csi?: { driver?: string; volumeHandle?: string };
+    awsElasticBlockStore?: { volumeID?: string };
+    claimRef?: { namespace?: string; name?: string };
+    persistentVolumeReclaimPolicy?: string;
+  };
+  status?: { phase?: string };
+}
+
+export interface VolumeReleaseOptions {
+  core: VolumeApi;
+  /** The namespaces this stack owns: their claims' volumes are awaited. */
+  namespaces: string[];
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  log?: (message: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface VolumeReleaseResult {
+  /** EBS volumes (PersistentVolume names) that were still there when the wait started. */
+  awaitedVolumes: string[];
+  waitedMs: number;
+}
+
+export class VolumeReleaseError extends Error {
+  constructor(
+    message: string,
+    public readonly volumes: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'VolumeReleaseError';
+  }
+}
+
+export class VolumeReleaseTimeoutError extends VolumeReleaseError {
+  constructor(message: string, volumes: string[]) {
+    super(message, volumes);
+    this.name = 'VolumeReleaseTimeoutError';
+  }
+}
+
+export const EBS_CSI_DRIVER = 'ebs.csi.aws.com';
+export const defaultVolumeTimeoutMs = 10 * 60 * 1000;
+export const defaultVolumePollIntervalMs = 10 * 1000;
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+const isEbs = (pv: PersistentVolume) =>
+  pv.spec?.csi?.driver === EBS_CSI_DRIVER || pv.spec?.awsElasticBlockStore !== undefined;
+
+function label(pv: PersistentVolume): string {
+  const volumeId = pv.spec?.csi?.volumeHandle ?? pv.spec?.awsElasticBlockStore?.volumeID ?? 'unknown volume';
+  const claim = pv.spec?.claimRef ? `, claim ${pv.spec.claimRef.namespace}/${pv.spec.claimRef.name}` : '';
+  return `${pv.metadata?.name ?? '?'} (${volumeId}${claim})`;
+}
+
+async function listEbsVolumes(core: VolumeApi): Promise<PersistentVolume[]> {
+  const volumes: PersistentVolume[] = [];
+  let continueToken: string | undefined;
+  try {
+    do {
+      const page = await core.listPersistentVolume({ limit: 500, _continue: continueToken });
+      volumes.push(...page.items.filter(isEbs));
+      continueToken = page.metadata?._continue || undefined;
+    } while (continueToken);
+  } catch (error) {
+    throw new VolumeReleaseError(`Listing PersistentVolumes failed: ${errorText(error)}`, [], {
+      cause: error,
+    });
+  }
+  return volumes;
+}
+
+/**
+ * Waits until no EBS-backed PersistentVolume is left in the cluster. Deleting a claim only starts the
+ * release: the EBS CSI controller deletes the volume in AWS, then the PersistentVolume goes. If the nodes or
+ * the driver went first (the infra stack's destroy), the volume would stay in AWS and keep billing.
+ *
+ * Volumes that will never go by themselves stop the wait at once, named: those with reclaim policy Retain,
+ * and those whose claims live outside this stack's namespaces (not this stack's to delete).
+ */
+export async function waitForVolumesReleased(options: VolumeReleaseOptions): Promise<VolumeReleaseResult> {
+  const log = options.log ?? ((message: string) => console.log(message));
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? defaultVolumeTimeoutMs;
+  const pollIntervalMs = options.pollIntervalMs ?? defaultVolumePollIntervalMs;
+  const owned = new Set(options.namespaces);
+
+  const started = now();
+  let remaining = await listEbsVolumes(options.core);
+  const awaitedVolumes = remaining.map((pv) => pv.metadata?.name ?? '?');
+  if (remaining.length === 0) log('No EBS-backed PersistentVolume left in the cluster');
+  while (remaining.length > 0) {
+    const foreign = remaining.filter((pv) => !owned.has(pv.spec?.claimRef?.namespace ?? ''));
+    if (foreign.length > 0) {
+      throw new VolumeReleaseError(
+        `EBS volumes not claimed from this stack's namespaces (${options.namespaces.join(', ')}) are still ` +
+          `in the cluster: ${foreign.map(label).join(', ')}. They are not deleted here; destroying the ` +
+          'cluster would orphan them. Delete their claims (and retained volumes), then run the destroy again.',
+        foreign.map(label),
+      );
+    }
+    const retained = remaining.filter((pv) => pv.spec?.persistentVolumeReclaimPolicy === 'Retain');
+    if (retained.length > 0) {
+      throw new VolumeReleaseError(
+        `EBS volumes with reclaim policy Retain will not be deleted by Kubernetes: ${retained.map(label).join(', ')}. ` +
+          'Delete the PersistentVolumes and their EBS volumes (or snapshot them first), then run the destroy again.',
+        retained.map(label),
+      );
+    }
+    const elapsed = now() - started;
+    const names = remaining.map(label).join(', ');
+    if (elapsed >= timeoutMs) {
+      throw new VolumeReleaseTimeoutError(
+        `Timed out after ${Math.round(elapsed / 1000)}s waiting for EBS volumes to be released: ${names}. ` +
+          'Check the EBS CSI controller logs (kube-system) and the PersistentVolumes, then run the destroy again.',
+        remaining.map(label),
+      );
+    }
+    log(
+      `Waiting for ${remaining.length} EBS volume(s) to be released: ${names} ` +
+        `(${Math.round(elapsed / 1000)}s of ${Math.round(timeoutMs / 1000)}s)`,
+    );
+    await sleep(Math.min(pollIntervalMs, Math.max(timeoutMs - elapsed, 0)));
+    remaining = await listEbsVolumes(options.core);
+  }
+  if (awaitedVolumes.length > 0) log(`All EBS volumes released: ${awaitedVolumes.join(', ')}`);
+  return { awaitedVolumes, waitedMs: now() - started };
+}

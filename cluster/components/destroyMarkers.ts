@@ -1,0 +1,73 @@
+import * as k8s from '@pulumi/kubernetes';
+import type * as pulumi from '@pulumi/pulumi';
+import { loadBalancerCleanupHook, volumeReleaseHook } from '../cleanup';
+
+/**
+ * Both markers live here: a namespace every cluster has and this stack never creates, deletes or renames.
+ * A marker whose namespace followed a config value (the ingress namespace follows `ingressController`)
+ * would be replaced by an ordinary `pulumi up`, and replacing it deletes the old one, which runs its
+ * delete hook: the load balancers of a live stack would go.
+ */
+export const MARKER_NAMESPACE = 'kube-system';
+export const LOAD_BALANCER_MARKER = 'cloudops-crm-load-balancer-cleanup';
+export const VOLUME_MARKER = 'cloudops-crm-volume-release';
+
+export interface DestroyTarget {
+  clusterName: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+  kubeconfig: pulumi.Input<string>;
+  /** Every namespace the stack owns; the cleanups act there only. */
+  namespaces: string[];
+}
+
+function marker(name: string, purpose: string, opts: pulumi.CustomResourceOptions): k8s.core.v1.ConfigMap {
+  return new k8s.core.v1.ConfigMap(
+    name,
+    {
+      metadata: {
+        name,
+        namespace: MARKER_NAMESPACE,
+        labels: { 'app.kubernetes.io/part-of': 'cloudops-crm', 'app.kubernetes.io/managed-by': 'pulumi' },
+      },
+      data: { purpose },
+    },
+    opts,
+  );
+}
+
+/**
+ * Marker deleted LAST: the platform namespaces depend on it, so a destroy deletes every release, then the
+ * namespaces (and with them every PersistentVolumeClaim), and only then this marker. Its hook is
+ * `beforeDelete`, not `afterDelete`: a failing beforeDelete hook fails the deletion, so the marker stays in
+ * the state, the destroy reports an error (the infra stack's destroy must not follow) and the next destroy
+ * runs the wait again. After an afterDelete failure the marker would already be gone and a rerun would
+ * skip the check.
+ */
+export function volumeReleaseMarker(
+  target: DestroyTarget,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ConfigMap {
+  return marker(
+    VOLUME_MARKER,
+    'Deleting this object waits until the EBS volumes of the stack are released.',
+    {
+      ...opts,
+      hooks: { beforeDelete: [volumeReleaseHook(VOLUME_MARKER, target)] },
+    },
+  );
+}
+
+/**
+ * Marker deleted FIRST: it depends on the ingress controller, so it goes before the controller's release;
+ * its beforeDelete hook deletes the stack's LoadBalancer Services and waits until AWS has removed their load
+ * balancers. Delete hooks run only with `pulumi destroy --run-program` or PULUMI_RUN_PROGRAM=true.
+ */
+export function loadBalancerCleanupMarker(
+  target: DestroyTarget,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ConfigMap {
+  return marker(LOAD_BALANCER_MARKER, 'Deleting this object removes the load balancers of the stack first.', {
+    ...opts,
+    hooks: { beforeDelete: [loadBalancerCleanupHook(LOAD_BALANCER_MARKER, target)] },
+  });
+}
