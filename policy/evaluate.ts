@@ -1,4 +1,5 @@
-import { policies } from './policies';
+import { resourcePolicies, stackPolicies } from './policies';
+import type { RuleArgs } from './rules/types';
 
 export interface EvaluatedResource {
   type: string;
@@ -13,21 +14,29 @@ export interface Violation {
 }
 
 /**
- * Runs every rule of the pack over recorded resources, as `pulumi preview --policy-pack` would, and returns the
- * violations; `resource` is `<type>::<name>`. Depends on nothing at runtime beyond the rules themselves.
+ * Runs every rule of the pack over recorded resources, as `pulumi preview --policy-pack` would: the resource
+ * rules one resource at a time, then the stack rules over all of them. `resource` is `<type>::<name>` (for a
+ * stack rule, of the resource it names, or `stack`). Depends on nothing at runtime beyond the rules themselves.
  */
 export function evaluatePolicies(resources: EvaluatedResource[]): Violation[] {
   const violations: Violation[] = [];
-  for (const resource of resources) {
-    const id = `${resource.type}::${resource.name}`;
-    for (const policy of policies) {
-      policy.check(
-        { type: resource.type, name: resource.name, props: resource.props, urn: id },
-        (message: string) => {
-          violations.push({ policy: policy.name, resource: id, message });
-        },
-      );
+  const args: RuleArgs[] = resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    props: r.props,
+    urn: `${r.type}::${r.name}`,
+  }));
+  for (const resource of args) {
+    for (const policy of resourcePolicies) {
+      policy.check(resource, (message: string) => {
+        violations.push({ policy: policy.name, resource: resource.urn, message });
+      });
     }
+  }
+  for (const policy of stackPolicies) {
+    policy.checkStack(args, (message: string, urn?: string) => {
+      violations.push({ policy: policy.name, resource: urn ?? 'stack', message });
+    });
   }
   return violations;
 }

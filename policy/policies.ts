@@ -1,12 +1,13 @@
 import { ecrImmutableTags } from './rules/ecrImmutableTags';
 import { encryptedStorage } from './rules/encryptedStorage';
 import { pinnedImages } from './rules/imageReferences';
-import { singleLoadBalancer } from './rules/loadBalancerServices';
+import { oneLoadBalancerPerStack, singleLoadBalancer } from './rules/loadBalancerServices';
 import { nonRootContainers } from './rules/nonRootContainers';
 import { noWildcardOidcTrust } from './rules/oidcTrust';
-import type { Rule } from './rules/types';
+import type { Rule, StackRule } from './rules/types';
 
-export const policies: Rule[] = [
+/** Rules checked one resource at a time. */
+export const resourcePolicies: Rule[] = [
   ecrImmutableTags,
   encryptedStorage,
   noWildcardOidcTrust,
@@ -14,3 +15,8 @@ export const policies: Rule[] = [
   nonRootContainers,
   pinnedImages,
 ];
+
+/** Rules that need the whole stack at once. */
+export const stackPolicies: StackRule[] = [oneLoadBalancerPerStack];
+
+export const policies: (Rule | StackRule)[] = [...resourcePolicies, ...stackPolicies];

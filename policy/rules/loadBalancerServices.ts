@@ -1,7 +1,15 @@
-import { isRecord, rule } from './types';
+import { chartName, HELM_TYPES, metadataOf, releaseName, releaseNamespace } from './helm';
+import { isRecord, type RuleArgs, rule, stackRule } from './types';
 
-/** Label (or annotation) with value "true" that marks the one Service allowed to be a LoadBalancer. */
+/** Label (or annotation) with value "true" that marks a Service as the ingress controller's. */
 export const INGRESS_CONTROLLER_LABEL = 'cloudops-crm.io/ingress-controller';
+
+/**
+ * The only namespaces a LoadBalancer Service may live in: those of the two supported ingress controllers (the
+ * cluster layer's `ingressNamespace` defaults to the controller's name). A label alone is no exemption, since any
+ * workload could carry it; a namespace is a deliberate, reviewed choice.
+ */
+export const INGRESS_CONTROLLER_NAMESPACES = ['ingress-nginx', 'traefik'];
 
 /**
  * Chart name -> paths in its values whose `type` sets the controller Service's type. ingress-nginx:
@@ -12,22 +20,21 @@ export const INGRESS_CONTROLLER_CHARTS: Record<string, string[]> = {
   traefik: ['service', 'service.spec'],
 };
 
-const HELM_TYPES = new Set([
-  'kubernetes:helm.sh/v3:Release',
-  'kubernetes:helm.sh/v4:Chart',
-  'kubernetes:helm.sh/v3:Chart',
-]);
+const SERVICE = 'kubernetes:core/v1:Service';
+const RELEASE = 'kubernetes:helm.sh/v3:Release';
 
-function isIngressControllerService(metadata: unknown): boolean {
-  if (!isRecord(metadata)) return false;
-  const labels = isRecord(metadata.labels) ? metadata.labels : {};
-  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+function isLoadBalancerService(type: string, props: Record<string, unknown>): boolean {
+  return type === SERVICE && isRecord(props.spec) && props.spec.type === 'LoadBalancer';
+}
+
+/** The marker label/annotation, or the labels the ingress-nginx and Traefik charts put on their Service. */
+function isMarkedIngressController(props: Record<string, unknown>): boolean {
+  const { labels, annotations } = metadataOf(props);
   if (labels[INGRESS_CONTROLLER_LABEL] === 'true' || annotations[INGRESS_CONTROLLER_LABEL] === 'true')
     return true;
-  // The labels the ingress-nginx chart puts on its controller Service.
+  const name = labels['app.kubernetes.io/name'];
   return (
-    labels['app.kubernetes.io/name'] === 'ingress-nginx' &&
-    labels['app.kubernetes.io/component'] === 'controller'
+    (name === 'ingress-nginx' && labels['app.kubernetes.io/component'] === 'controller') || name === 'traefik'
   );
 }
 
@@ -42,20 +49,23 @@ export function loadBalancerPaths(values: unknown, prefix = ''): string[] {
   return found;
 }
 
-/** "oci://ghcr.io/traefik/helm/traefik", "ingress-nginx/ingress-nginx" -> the chart's own name. */
-export function chartName(chart: unknown): string {
-  if (typeof chart !== 'string') return '';
-  return chart.replace(/\/+$/, '').split('/').pop() ?? '';
-}
+export { chartName };
+
+const namespaces = INGRESS_CONTROLLER_NAMESPACES.join(', ');
 
 /** Every LoadBalancer is a billed NLB with a public address; only the ingress controller gets one. */
 export const singleLoadBalancer = rule(
   'only-ingress-controller-load-balancer',
-  `Only the ingress controller's Service may be of type LoadBalancer (label ${INGRESS_CONTROLLER_LABEL}: "true", or the ingress-nginx/Traefik chart's controller Service).`,
+  `Only the ingress controller's Service may be of type LoadBalancer: in namespace ${namespaces}, labelled ${INGRESS_CONTROLLER_LABEL}: "true" or by the ingress-nginx/Traefik chart.`,
   ({ type, props }, report) => {
-    if (type === 'kubernetes:core/v1:Service') {
-      const spec = isRecord(props.spec) ? props.spec : {};
-      if (spec.type === 'LoadBalancer' && !isIngressControllerService(props.metadata)) {
+    if (type === SERVICE) {
+      if (!isLoadBalancerService(type, props)) return;
+      const { namespace } = metadataOf(props);
+      if (!INGRESS_CONTROLLER_NAMESPACES.includes(namespace)) {
+        report(
+          `Service is of type LoadBalancer in namespace "${namespace}"; only the ingress controller's namespace (${namespaces}) may have one`,
+        );
+      } else if (!isMarkedIngressController(props)) {
         report(
           `Service is of type LoadBalancer but is not the ingress controller (label ${INGRESS_CONTROLLER_LABEL})`,
         );
@@ -64,13 +74,72 @@ export const singleLoadBalancer = rule(
     }
     if (HELM_TYPES.has(type)) {
       const allowed = INGRESS_CONTROLLER_CHARTS[chartName(props.chart)] ?? [];
+      const namespace = releaseNamespace(props);
       for (const path of loadBalancerPaths(props.values)) {
         if (!allowed.includes(path)) {
           report(
             `Helm values set ${path}.type to LoadBalancer; only the ingress controller's Service may be one`,
           );
+        } else if (!INGRESS_CONTROLLER_NAMESPACES.includes(namespace)) {
+          report(
+            `the ingress controller's LoadBalancer is installed in namespace "${namespace}"; use ${namespaces}`,
+          );
         }
       }
+    }
+  },
+);
+
+/** One load balancer of the stack: a LoadBalancer Service, or a Helm resource whose values create one. */
+interface LoadBalancerEntry {
+  /** The resource's URN as the engine gives it (`<type>::<name>` in evaluatePolicies). */
+  urn: string;
+  description: string;
+}
+
+/**
+ * The stack's load balancers. A Service that a Helm release of the same stack rendered (Helm's
+ * `meta.helm.sh/release-name` annotation or the charts' `app.kubernetes.io/instance` label, in the release's
+ * namespace) is that release's load balancer, not a second one: the engine shows such Services when they are
+ * read back (`Service.get`) or rendered by a Chart component.
+ */
+export function stackLoadBalancers(resources: RuleArgs[]): LoadBalancerEntry[] {
+  const entries: LoadBalancerEntry[] = [];
+  const releases = new Set<string>();
+  for (const { type, name, props, urn } of resources) {
+    if (!HELM_TYPES.has(type)) continue;
+    const paths = loadBalancerPaths(props.values);
+    if (paths.length === 0) continue;
+    const namespace = releaseNamespace(props);
+    const release = releaseName(name, props);
+    releases.add(`${namespace}/${release}`);
+    for (const path of paths) {
+      entries.push({
+        urn,
+        description: `Helm ${type === RELEASE ? 'release' : 'chart'} ${namespace}/${release} (${path})`,
+      });
+    }
+  }
+  for (const { type, name, props, urn } of resources) {
+    if (!isLoadBalancerService(type, props)) continue;
+    const { namespace, labels, annotations } = metadataOf(props);
+    const owners = [annotations['meta.helm.sh/release-name'], labels['app.kubernetes.io/instance']];
+    if (owners.some((owner) => typeof owner === 'string' && releases.has(`${namespace}/${owner}`))) continue;
+    entries.push({ urn, description: `Service ${namespace}/${name}` });
+  }
+  return entries;
+}
+
+/** A second ingress controller (or a LoadBalancer next to the first) is a second public entry point and NLB. */
+export const oneLoadBalancerPerStack = stackRule(
+  'one-load-balancer-per-stack',
+  'A stack may create at most one load balancer: one LoadBalancer Service or one ingress controller release.',
+  (resources, report) => {
+    const entries = stackLoadBalancers(resources);
+    if (entries.length <= 1) return;
+    const all = entries.map((e) => e.description).join('; ');
+    for (const entry of entries) {
+      report(`${entries.length} load balancers in this stack, at most one is allowed: ${all}`, entry.urn);
     }
   },
 );

@@ -1,4 +1,9 @@
-import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/policy';
+import type {
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from '@pulumi/policy';
 
 /** The subset of the validation arguments the rules read; evaluate.ts builds exactly this much. */
 export type RuleArgs = Pick<ResourceValidationArgs, 'type' | 'name' | 'props' | 'urn'>;
@@ -20,6 +25,27 @@ export function rule(
     enforcementLevel: 'mandatory',
     validateResource: (args, report) => check(args, report),
     check,
+  };
+}
+
+/** A stack rule: sees every resource of the stack at once, synchronously, in the engine and in unit tests. */
+export interface StackRule extends StackValidationPolicy {
+  checkStack: (resources: RuleArgs[], report: ReportViolation) => void;
+}
+
+/** Wraps a synchronous whole-stack check as a CrossGuard stack policy; `checkStack` serves the test evaluator. */
+export function stackRule(
+  name: string,
+  description: string,
+  checkStack: (resources: RuleArgs[], report: ReportViolation) => void,
+): StackRule {
+  return {
+    name,
+    description,
+    enforcementLevel: 'mandatory',
+    // The engine passes each resource's outputs, which include the inputs the rules read.
+    validateStack: (args, report) => checkStack(args.resources, report),
+    checkStack,
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type EvaluatedResource, evaluatePolicies } from '../evaluate';
-import { policies } from '../policies';
+import { policies, resourcePolicies, stackPolicies } from '../policies';
 import { mutableImageReason } from '../rules/imageReferences';
 import { wildcardSubject } from '../rules/oidcTrust';
 
@@ -32,8 +32,8 @@ const githubTrust = (sub: unknown, operator = 'StringLike') =>
   });
 
 describe('policy pack', () => {
-  it('exports six mandatory rules with unique names', () => {
-    expect(policies.map((p) => p.name)).toEqual([
+  it('exports six mandatory resource rules and one stack rule with unique names', () => {
+    expect(resourcePolicies.map((p) => p.name)).toEqual([
       'ecr-immutable-tags',
       'encrypted-storage',
       'no-wildcard-oidc-trust',
@@ -41,17 +41,37 @@ describe('policy pack', () => {
       'containers-non-root',
       'images-pinned',
     ]);
+    expect(stackPolicies.map((p) => p.name)).toEqual(['one-load-balancer-per-stack']);
+    expect(policies).toEqual([...resourcePolicies, ...stackPolicies]);
     expect(policies.every((p) => p.enforcementLevel === 'mandatory')).toBe(true);
   });
 
   it('validateResource reports like check does (the engine entry point)', async () => {
     const messages: string[] = [];
-    const policy = policies.find((p) => p.name === 'ecr-immutable-tags')!;
+    const policy = resourcePolicies.find((p) => p.name === 'ecr-immutable-tags')!;
     const validate = policy.validateResource as (args: unknown, report: (m: string) => void) => void;
     await validate({ type: 'aws:ecr/repository:Repository', name: 'r', urn: 'u', props: {} }, (m) =>
       messages.push(m),
     );
     expect(messages).toHaveLength(1);
+  });
+
+  it('validateStack reports like checkStack does, naming the resources by URN (the engine entry point)', async () => {
+    const reported: (string | undefined)[] = [];
+    const lb = (name: string) => ({
+      type: 'kubernetes:core/v1:Service',
+      name,
+      urn: `urn:pulumi:dev::p::kubernetes:core/v1:Service::${name}`,
+      props: { metadata: { namespace: 'ingress-nginx' }, spec: { type: 'LoadBalancer' } },
+    });
+    await stackPolicies[0]!.validateStack(
+      { resources: [lb('a'), lb('b')] } as never,
+      (_message: string, urn?: string) => reported.push(urn),
+    );
+    expect(reported).toEqual([
+      'urn:pulumi:dev::p::kubernetes:core/v1:Service::a',
+      'urn:pulumi:dev::p::kubernetes:core/v1:Service::b',
+    ]);
   });
 });
 
@@ -161,18 +181,36 @@ describe('no-wildcard-oidc-trust', () => {
 });
 
 describe('only-ingress-controller-load-balancer', () => {
-  const service = (type: string, labels: Record<string, string> = {}) => ({
+  const service = (type: string, labels: Record<string, string> = {}, namespace = 'ingress-nginx') => ({
     type: 'kubernetes:core/v1:Service',
     name: 'svc',
-    props: { metadata: { labels }, spec: { type, ports: [{ port: 80 }] } },
+    props: { metadata: { namespace, labels }, spec: { type, ports: [{ port: 80 }] } },
   });
-  const release = (chart: string, values: Record<string, unknown>) => ({
+  const release = (chart: string, values: Record<string, unknown>, namespace = chart.split('/').pop()) => ({
     type: 'kubernetes:helm.sh/v3:Release',
     name: 'rel',
-    props: { chart, values },
+    props: { chart, namespace, values },
   });
+  const marker = { 'cloudops-crm.io/ingress-controller': 'true' };
   it('fires on a LoadBalancer Service that is not the ingress controller', () => {
     expect(violationsOf('only-ingress-controller-load-balancer', service('LoadBalancer'))).toHaveLength(1);
+  });
+  it('does not let a label exempt a Service outside the ingress controller namespaces', () => {
+    for (const namespace of ['crm', 'default', 'monitoring']) {
+      const v = violationsOf(
+        'only-ingress-controller-load-balancer',
+        service('LoadBalancer', marker, namespace),
+      );
+      expect(v, namespace).toHaveLength(1);
+      expect(v[0]!.message).toMatch(new RegExp(`namespace "${namespace}"`));
+    }
+    // No namespace means `default`.
+    const unnamespaced = {
+      type: 'kubernetes:core/v1:Service',
+      name: 'svc',
+      props: { metadata: { labels: marker }, spec: { type: 'LoadBalancer' } },
+    };
+    expect(violationsOf('only-ingress-controller-load-balancer', unnamespaced)).toHaveLength(1);
   });
   it('fires on Helm values that turn another chart Service into a LoadBalancer', () => {
     const v = violationsOf(
@@ -190,14 +228,25 @@ describe('only-ingress-controller-load-balancer', () => {
       ),
     ).toHaveLength(1);
   });
-  it('is silent on ClusterIP Services and the ingress controller', () => {
-    expect(violationsOf('only-ingress-controller-load-balancer', service('ClusterIP'))).toEqual([]);
-    expect(
-      violationsOf(
+  it('fires on an ingress controller chart installed outside the ingress controller namespaces', () => {
+    const lb = { controller: { service: { type: 'LoadBalancer' } } };
+    // '' is Helm's default namespace, `default`.
+    for (const namespace of ['crm', '']) {
+      const v = violationsOf(
         'only-ingress-controller-load-balancer',
-        service('LoadBalancer', { 'cloudops-crm.io/ingress-controller': 'true' }),
-      ),
-    ).toEqual([]);
+        release('ingress-nginx', lb, namespace),
+      );
+      expect(v, String(namespace)).toHaveLength(1);
+      expect(v[0]!.message).toMatch(/installed in namespace/);
+    }
+  });
+  it('is silent on ClusterIP Services and the ingress controller in its namespace', () => {
+    expect(violationsOf('only-ingress-controller-load-balancer', service('ClusterIP', {}, 'crm'))).toEqual(
+      [],
+    );
+    expect(violationsOf('only-ingress-controller-load-balancer', service('LoadBalancer', marker))).toEqual(
+      [],
+    );
     expect(
       violationsOf(
         'only-ingress-controller-load-balancer',
@@ -205,6 +254,12 @@ describe('only-ingress-controller-load-balancer', () => {
           'app.kubernetes.io/name': 'ingress-nginx',
           'app.kubernetes.io/component': 'controller',
         }),
+      ),
+    ).toEqual([]);
+    expect(
+      violationsOf(
+        'only-ingress-controller-load-balancer',
+        service('LoadBalancer', { 'app.kubernetes.io/name': 'traefik' }, 'traefik'),
       ),
     ).toEqual([]);
     expect(
@@ -225,6 +280,81 @@ describe('only-ingress-controller-load-balancer', () => {
         release('traefik', { service: { enabled: true, spec: { type: 'LoadBalancer' } } }),
       ),
     ).toEqual([]);
+  });
+  it('still requires the marker inside the ingress controller namespace', () => {
+    expect(violationsOf('only-ingress-controller-load-balancer', service('LoadBalancer', {}))).toHaveLength(
+      1,
+    );
+  });
+});
+
+describe('one-load-balancer-per-stack', () => {
+  const stackViolations = (resources: EvaluatedResource[]) =>
+    evaluatePolicies(resources).filter((v) => v.policy === 'one-load-balancer-per-stack');
+  const nginx = {
+    type: 'kubernetes:helm.sh/v3:Release',
+    name: 'ingress',
+    props: {
+      chart: 'ingress-nginx',
+      name: 'ingress-nginx',
+      namespace: 'ingress-nginx',
+      values: { controller: { service: { type: 'LoadBalancer' } } },
+    },
+  };
+  const traefik = {
+    type: 'kubernetes:helm.sh/v3:Release',
+    name: 'edge',
+    props: {
+      chart: 'traefik',
+      name: 'traefik',
+      namespace: 'traefik',
+      values: { service: { type: 'LoadBalancer' } },
+    },
+  };
+  const lbService = (name: string, metadata: Record<string, unknown>) => ({
+    type: 'kubernetes:core/v1:Service',
+    name,
+    props: { metadata: { namespace: 'ingress-nginx', ...metadata }, spec: { type: 'LoadBalancer' } },
+  });
+  const marked = { labels: { 'cloudops-crm.io/ingress-controller': 'true' } };
+
+  it('fires on two ingress controller releases, naming both', () => {
+    const v = stackViolations([nginx, traefik]);
+    expect(v.map((x) => x.resource)).toEqual([
+      'kubernetes:helm.sh/v3:Release::ingress',
+      'kubernetes:helm.sh/v3:Release::edge',
+    ]);
+    expect(v[0]!.message).toMatch(/2 load balancers.*ingress-nginx\/ingress-nginx.*traefik\/traefik/);
+    // Each is allowed on its own by the resource rule: only the stack rule sees the pair.
+    expect(evaluatePolicies([nginx, traefik]).every((x) => x.policy === 'one-load-balancer-per-stack')).toBe(
+      true,
+    );
+  });
+
+  it('fires on a second LoadBalancer Service next to the controller, even in its namespace and labelled', () => {
+    expect(stackViolations([nginx, lbService('extra', marked)])).toHaveLength(2);
+    expect(stackViolations([lbService('one', marked), lbService('two', marked)])).toHaveLength(2);
+  });
+
+  it("counts the release's own Service, read back or rendered, as that release", () => {
+    const readBack = lbService('ingress-controller', {
+      annotations: { 'meta.helm.sh/release-name': 'ingress-nginx' },
+      labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+    });
+    const rendered = lbService('rendered', { labels: { 'app.kubernetes.io/instance': 'ingress-nginx' } });
+    expect(stackViolations([nginx, readBack, rendered])).toEqual([]);
+    // The same annotation in another namespace belongs to no release of this stack.
+    const elsewhere = {
+      ...readBack,
+      props: { ...readBack.props, metadata: { ...readBack.props.metadata, namespace: 'traefik' } },
+    };
+    expect(stackViolations([nginx, elsewhere])).toHaveLength(2);
+  });
+
+  it('is silent on one load balancer and on none', () => {
+    expect(stackViolations([nginx])).toEqual([]);
+    expect(stackViolations([lbService('one', marked)])).toEqual([]);
+    expect(stackViolations([])).toEqual([]);
   });
 });
 
@@ -294,11 +424,54 @@ describe('images-pinned', () => {
     expect(violationsOf('images-pinned', withImage('localhost:5000/crm-app'))).toHaveLength(1);
     expect(violationsOf('images-pinned', withImage('ghcr.io/acme/tool:stable'))).toHaveLength(1);
   });
-  it('is silent on digests and version or commit tags', () => {
+  it('fires on tags that name a release line or variant rather than one release', () => {
+    for (const image of [
+      'mongo:7',
+      'nginx:alpine',
+      'node:lts',
+      'busybox:1.2',
+      'mongo:8.0',
+      'nginx:1.27-alpine',
+    ]) {
+      expect(violationsOf('images-pinned', withImage(image)), image).toHaveLength(1);
+    }
+    expect(mutableImageReason('node:lts')).toMatch(/neither a full version/);
+  });
+  it('is silent on digests, full version tags and commit tags', () => {
     expect(violationsOf('images-pinned', withImage(`mongo@sha256:${'a'.repeat(64)}`))).toEqual([]);
+    expect(violationsOf('images-pinned', withImage(`crm-app:3f2c1ab@sha256:${'b'.repeat(64)}`))).toEqual([]);
     expect(violationsOf('images-pinned', withImage('localhost:5000/crm-app:1.4.2'))).toEqual([]);
+    for (const tag of ['8.0.16', 'v1.2.3', '1.27.3-alpine', 'v1.19.0-debian-elasticsearch8-1.1', '1.2.3.4']) {
+      expect(mutableImageReason(`repo:${tag}`), tag).toBeUndefined();
+    }
     expect(
       mutableImageReason('123456789012.dkr.ecr.us-east-1.amazonaws.com/crm-app:3f2c1ab'),
     ).toBeUndefined();
+    expect(mutableImageReason(`crm-app:${'c'.repeat(40)}`)).toBeUndefined();
+    expect(mutableImageReason('crm-app:3f2c1a')).toBeDefined();
+  });
+  it('checks image tags written explicitly in Helm values', () => {
+    const release = (values: Record<string, unknown>) => ({
+      type: 'kubernetes:helm.sh/v3:Release',
+      name: 'rel',
+      props: { chart: './charts/mongodb', namespace: 'database', values },
+    });
+    const v = violationsOf('images-pinned', release({ image: { repository: 'mongo', tag: '7' } }));
+    expect(v).toHaveLength(1);
+    expect(v[0]!.message).toMatch(/image\.tag "7"/);
+    expect(
+      violationsOf('images-pinned', release({ controller: { image: { repository: 'x', tag: 'latest' } } })),
+    ).toHaveLength(1);
+    expect(violationsOf('images-pinned', release({ image: { repository: 'mongo', tag: 8 } }))).toHaveLength(
+      1,
+    );
+    expect(violationsOf('images-pinned', release({ image: { repository: 'mongo', tag: '8.0.16' } }))).toEqual(
+      [],
+    );
+    // No tag: the chart's own default (its appVersion) applies; a digest pins whatever the tag says.
+    expect(violationsOf('images-pinned', release({ image: { repository: 'mongo' } }))).toEqual([]);
+    expect(
+      violationsOf('images-pinned', release({ image: { tag: '8', digest: `sha256:${'d'.repeat(64)}` } })),
+    ).toEqual([]);
   });
 });
