@@ -129,7 +129,7 @@ const elasticsearchSetup = new ElasticsearchSetup(
     logRetentionDays: config.elasticsearch.logRetentionDays,
     caNamespace: names.logging,
   },
-  { ...opts, dependsOn: [elastic], customTimeouts: { create: '30m', update: '30m' } },
+  { ...opts, dependsOn: [elastic] },
 );
 
 new LogShipping(

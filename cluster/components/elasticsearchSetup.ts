@@ -57,9 +57,25 @@ const restrictedContainer = {
   capabilities: { drop: ['ALL'] },
 };
 
+/** How long the setup Job may run: Elasticsearch's first start plus the definitions. */
+export const SETUP_JOB_DEADLINE_SECONDS = 1800;
+/**
+ * Pulumi's wait for the Job. Options given to a ComponentResource are not passed on to its children, so
+ * the Job carries its own; longer than the Job's deadline, so a failure reports Kubernetes' reason
+ * instead of Pulumi's default 10-minute timeout.
+ */
+export const SETUP_JOB_TIMEOUT = `${SETUP_JOB_DEADLINE_SECONDS / 60 + 5}m`;
+/**
+ * Hourly. ECK renews its CA shortly before expiry and switches the HTTP certificate at once, so Fluentd
+ * can verify again only once the new CA is published; hourly bounds that gap to an hour (a weekly run
+ * allowed days) and restores a definition lost in Elasticsearch just as soon. A run is one small curl
+ * pod doing a few idempotent PUTs.
+ */
+export const SETUP_SCHEDULE = '17 * * * *';
+
 /**
  * Applies the files in cluster/elasticsearch/ with a Job the program owns (rerun whenever a file
- * changes), and refreshes the published CA weekly because ECK rotates its certificates.
+ * changes) and again on a schedule, which also republishes the CA that ECK rotates.
  */
 export class ElasticsearchSetup extends pulumi.ComponentResource {
   readonly job: k8s.batch.v1.Job;
@@ -162,7 +178,7 @@ export class ElasticsearchSetup extends pulumi.ComponentResource {
         metadata: { namespace: args.namespace, labels },
         spec: {
           backoffLimit: 6,
-          activeDeadlineSeconds: 1800,
+          activeDeadlineSeconds: SETUP_JOB_DEADLINE_SECONDS,
           template: {
             // A changed file changes the template, which replaces (and so reruns) the Job.
             metadata: { labels, annotations: { 'cloudops-crm/files-sha256': checksum } },
@@ -170,7 +186,11 @@ export class ElasticsearchSetup extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, dependsOn: [binding] },
+      {
+        parent: this,
+        dependsOn: [binding],
+        customTimeouts: { create: SETUP_JOB_TIMEOUT, update: SETUP_JOB_TIMEOUT },
+      },
     );
 
     this.cronJob = new k8s.batch.v1.CronJob(
@@ -178,7 +198,7 @@ export class ElasticsearchSetup extends pulumi.ComponentResource {
       {
         metadata: { name: 'elasticsearch-ca-refresh', namespace: args.namespace, labels },
         spec: {
-          schedule: '17 3 * * 1',
+          schedule: SETUP_SCHEDULE,
           concurrencyPolicy: 'Forbid',
           successfulJobsHistoryLimit: 1,
           failedJobsHistoryLimit: 1,
@@ -186,7 +206,7 @@ export class ElasticsearchSetup extends pulumi.ComponentResource {
             spec: {
               backoffLimit: 3,
               activeDeadlineSeconds: 1800,
-              template: { metadata: { labels }, spec: podSpec('ca') },
+              template: { metadata: { labels }, spec: podSpec('all') },
             },
           },
         },

@@ -1,19 +1,21 @@
 #!/bin/sh
 # Applies the log index template, its ECS mappings, the ingest pipeline and the ILM policy kept next
 # to this script, creates the data streams, and publishes the Elasticsearch HTTP CA to the log
-# shipper's namespace. Every step PUTs a complete definition, so a rerun converges to the same state.
+# shipper's namespace. Every step PUTs a complete definition, so a rerun converges to the same state:
+# the scheduled run repeats all of it, which restores a definition deleted by hand and picks up a CA
+# that ECK rotated.
 #
 #   setup.sh        everything
-#   setup.sh ca     only the CA (the scheduled refresh after ECK rotates its certificates)
+#   setup.sh ca     only the CA
 set -eu
 
 : "${ES_URL:?}" "${ELASTIC_PASSWORD:?}" "${ILM_POLICY:?}" "${INGEST_PIPELINE:?}"
 : "${COMPONENT_TEMPLATE:?}" "${INDEX_TEMPLATE:?}" "${DATA_STREAMS:?}"
 : "${CA_NAMESPACE:?}" "${CA_SECRET:?}"
 
-ES_CA=/etc/elasticsearch/certs/ca.crt
-CONFIG_DIR=/etc/elasticsearch-setup
-SA_DIR=/var/run/secrets/kubernetes.io/serviceaccount
+ES_CA=${ES_CA:-/etc/elasticsearch/certs/ca.crt}
+CONFIG_DIR=${CONFIG_DIR:-/etc/elasticsearch-setup}
+SA_DIR=${SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}
 
 es() {
   method=$1
@@ -42,14 +44,20 @@ apply_definitions() {
   es PUT "_component_template/$COMPONENT_TEMPLATE" --data-binary "@$CONFIG_DIR/component-template-ecs-mappings.json"
   es PUT "_index_template/$INDEX_TEMPLATE" --data-binary "@$CONFIG_DIR/index-template-logs.json"
   for stream in $DATA_STREAMS; do
-    code=$(curl --silent --output /dev/null --write-out '%{http_code}' --cacert "$ES_CA" \
-      --user "elastic:${ELASTIC_PASSWORD}" --request PUT "$ES_URL/_data_stream/$stream")
-    # 400 is resource_already_exists_exception: the stream is there from an earlier run.
+    response=$(curl --silent --show-error --cacert "$ES_CA" --user "elastic:${ELASTIC_PASSWORD}" \
+      --request PUT --write-out '\n%{http_code}' "$ES_URL/_data_stream/$stream")
+    code=$(printf '%s\n' "$response" | tail -n 1)
+    body=$(printf '%s\n' "$response" | sed '$d')
     case "$code" in
-      200 | 400) echo "data stream $stream ready" ;;
+      200) echo "data stream $stream created" ;;
       *)
-        echo "creating data stream $stream failed with HTTP $code" >&2
-        exit 1
+        # Only "already exists" means ready; any other 400 (a missing template, a bad name) is a failure.
+        if [ "$code" = 400 ] && printf '%s' "$body" | grep -q '"resource_already_exists_exception"'; then
+          echo "data stream $stream ready"
+        else
+          echo "creating data stream $stream failed with HTTP $code: $body" >&2
+          exit 1
+        fi
         ;;
     esac
   done
