@@ -32,12 +32,9 @@ export const NLB_ANNOTATIONS: Record<string, string> = {
 function ingressNginxValues(args: IngressControllerArgs): Record<string, unknown> {
   return {
     controller: {
-      ingressClassResource: {
-        name: INGRESS_CLASS_NAME,
-        enabled: true,
-        default: false,
-        controllerValue: INGRESS_NGINX_CONTROLLER,
-      },
+      // The program owns the IngressClass for either controller (see IngressController); the chart still
+      // passes controllerValue as the controller's --controller-class.
+      ingressClassResource: { enabled: false, controllerValue: INGRESS_NGINX_CONTROLLER },
       ingressClass: INGRESS_CLASS_NAME,
       replicaCount: 1,
       resources: sizing.ingressController,
@@ -61,7 +58,7 @@ function ingressNginxValues(args: IngressControllerArgs): Record<string, unknown
 function traefikValues(args: IngressControllerArgs): Record<string, unknown> {
   return {
     deployment: { replicas: 1 },
-    // The nginx IngressClass is created next to the release; Traefik's own class would be unused.
+    // The program owns the nginx IngressClass; Traefik's own class would be unused.
     ingressClass: { enabled: false, isDefaultClass: false },
     providers: {
       kubernetesCRD: { enabled: false },
@@ -98,6 +95,7 @@ export interface ScrapeTarget {
 /** The one entry point: ingress-nginx (as the original platform ran it) or Traefik serving the same nginx class. */
 export class IngressController extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
+  readonly ingressClass: k8s.networking.v1.IngressClass;
   readonly ingressClassName: string = INGRESS_CLASS_NAME;
   /** Namespace/name of the LoadBalancer Service, for reading its address. */
   readonly serviceId: pulumi.Output<string>;
@@ -116,6 +114,21 @@ export class IngressController extends pulumi.ComponentResource {
           ? { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' }
           : { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/component': 'metrics' },
     };
+    // One IngressClass for both controllers, owned by the program: switching `ingressController` leaves it
+    // (and every Ingress that names it) untouched. Were it the ingress-nginx chart's, a switch to Traefik
+    // would create a second owner of the same cluster-wide object, and a switch back would delete it.
+    const ingressClass = new k8s.networking.v1.IngressClass(
+      `${name}-class`,
+      {
+        metadata: {
+          name: INGRESS_CLASS_NAME,
+          labels: { 'app.kubernetes.io/part-of': 'cloudops-crm' },
+        },
+        spec: { controller: INGRESS_NGINX_CONTROLLER },
+      },
+      { parent: this },
+    );
+    this.ingressClass = ingressClass;
     if (args.kind === 'ingress-nginx') {
       this.release = new k8s.helm.v3.Release(
         name,
@@ -123,22 +136,11 @@ export class IngressController extends pulumi.ComponentResource {
           ...pinnedRelease(charts.ingressNginx, 'ingress-nginx', namespace, args.timeoutSeconds),
           values: ingressNginxValues(args),
         },
-        { parent: this },
+        { parent: this, dependsOn: [ingressClass] },
       );
       // The chart's fullname is the release name, so the controller Service is <release>-controller.
       this.serviceId = pulumi.interpolate`${this.release.status.namespace}/${this.release.status.name}-controller`;
     } else {
-      const ingressClass = new k8s.networking.v1.IngressClass(
-        `${name}-class`,
-        {
-          metadata: {
-            name: INGRESS_CLASS_NAME,
-            labels: { 'app.kubernetes.io/part-of': 'cloudops-crm' },
-          },
-          spec: { controller: INGRESS_NGINX_CONTROLLER },
-        },
-        { parent: this },
-      );
       this.release = new k8s.helm.v3.Release(
         name,
         {

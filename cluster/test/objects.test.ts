@@ -32,6 +32,7 @@ describe('Kubernetes objects created directly by the program validate against th
         'CronJob',
         'Elasticsearch',
         'Ingress',
+        'IngressClass',
         'Job',
         'Kibana',
         'Namespace',

@@ -3,7 +3,18 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NLB_ANNOTATIONS } from '../components/ingressController';
 import { images } from '../versions';
-import { EKS_CONFIG, INFRA_STACK_OUTPUTS, type ProgramRun, release, releases, runProgram } from './harness';
+import {
+  EKS_CONFIG,
+  INFRA_STACK_OUTPUTS,
+  ofType,
+  type ProgramRun,
+  registration,
+  release,
+  releases,
+  runProgram,
+} from './harness';
+
+const INGRESS_CLASS = 'kubernetes:networking.k8s.io/v1:IngressClass';
 
 let run: ProgramRun;
 beforeAll(async () => {
@@ -78,12 +89,25 @@ describe('Helm releases (EKS, ingress-nginx)', () => {
     expect(values.controller.service.annotations).toEqual(NLB_ANNOTATIONS);
     expect(NLB_ANNOTATIONS['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('nlb');
     expect(NLB_ANNOTATIONS['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internet-facing');
-    expect(values.controller.ingressClassResource).toMatchObject({
-      name: 'nginx',
-      enabled: true,
+    expect(values.controller.replicaCount).toBe(1);
+  });
+
+  it('leaves the nginx IngressClass to the program, not the chart, and keeps the controller class', () => {
+    const values = release(run, 'ingress-nginx').inputs.values;
+    // The chart passes controllerValue as --controller-class even when it creates no IngressClass.
+    expect(values.controller.ingressClassResource).toEqual({
+      enabled: false,
       controllerValue: 'k8s.io/ingress-nginx',
     });
-    expect(values.controller.replicaCount).toBe(1);
+    expect(values.controller.ingressClass).toBe('nginx');
+    const classes = ofType(run, INGRESS_CLASS);
+    expect(classes.map((c) => [c.name, c.inputs.metadata.name, c.inputs.spec.controller])).toEqual([
+      ['ingress-class', 'nginx', 'k8s.io/ingress-nginx'],
+    ]);
+    // The controller starts only once its class exists.
+    expect(registration(run, 'kubernetes:helm.sh/v3:Release', 'ingress').dependencies).toContain(
+      'ingress-class',
+    );
   });
 
   it('leaves no other Service of type LoadBalancer in any release values', () => {
@@ -132,6 +156,13 @@ describe('Traefik as the ingress controller', () => {
 
   it('keeps the ingressClassName output at nginx', () => {
     expect(traefik.outputs.ingressClassName).toBe('nginx');
+  });
+
+  it('keeps the very same IngressClass resource as with ingress-nginx, so a switch leaves it in place', () => {
+    const classes = ofType(traefik, INGRESS_CLASS);
+    expect(classes).toHaveLength(1);
+    expect(classes[0]?.name).toBe(ofType(run, INGRESS_CLASS)[0]?.name);
+    expect(classes[0]?.inputs).toEqual(ofType(run, INGRESS_CLASS)[0]?.inputs);
   });
 });
 
