@@ -36,8 +36,15 @@ export class Routes extends pulumi.ComponentResource {
               name: route.name,
               namespace: route.namespace,
               labels: { 'app.kubernetes.io/part-of': 'cloudops-crm' },
+              // The backend's certificate is ECK's self-signed one, for the in-cluster Service name. The
+              // hop is encrypted but not verified (ingress-nginx's default, stated so that any
+              // controller reading these annotations does the same); see README, "Kibana behind the
+              // controller".
               annotations: route.httpsBackend
-                ? { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS' }
+                ? {
+                    'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+                    'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'off',
+                  }
                 : {},
             },
             spec: {

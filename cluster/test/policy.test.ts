@@ -1,12 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { describe, expect, it, vi } from 'vitest';
 import { EKS_CONFIG, INFRA_STACK_OUTPUTS, NLB_HOSTNAME } from './harness';
-
-const POLICY_DIR = path.join(__dirname, '..', '..', 'policy');
-const hasPack =
-  fs.existsSync(path.join(POLICY_DIR, 'evaluate.ts')) && fs.existsSync(path.join(POLICY_DIR, 'testing.ts'));
 
 interface PolicyPack {
   evaluatePolicies(
@@ -52,7 +46,7 @@ async function runUnderPolicyMocks(config: Record<string, string>) {
   return { violations: evaluatePolicies(resources), count: resources.length };
 }
 
-describe.skipIf(!hasPack)('the policy pack over this stack', () => {
+describe('the policy pack over this stack', () => {
   it('is wired: a stray public load balancer is reported', async () => {
     const { evaluatePolicies } = (await import('../../policy/evaluate.js')) as PolicyPack;
     const stray = {

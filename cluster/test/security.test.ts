@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { APP_LABELS } from '../contract';
+// The app layer's own labels: if the layers drift apart, the NetworkPolicy check below fails.
+import { appLabels as APP_LABELS } from '../../app/deploy/labels';
 import { EKS_CONFIG, kubernetesObjects, type ProgramRun, release, runProgram } from './harness';
 
 let run: ProgramRun;

@@ -52,6 +52,8 @@ describe('sub-paths on the one load balancer', () => {
     });
     // Kibana keeps ECK's TLS; the controller must talk HTTPS to it.
     expect(kibana?.inputs.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('HTTPS');
+    // ECK's self-signed certificate: encrypted, deliberately unverified, for either controller.
+    expect(kibana?.inputs.metadata.annotations['nginx.ingress.kubernetes.io/proxy-ssl-verify']).toBe('off');
 
     const grafana = ingress('grafana');
     expect(grafana?.inputs.metadata.namespace).toBe('monitoring');
