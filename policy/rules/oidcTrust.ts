@@ -4,12 +4,17 @@ const WILDCARD = /[*?]/;
 
 /**
  * Why a `sub` condition value admits tokens from outside the intended scope, or undefined when it is pinned.
- * GitHub `repo:<owner>/<repo>:...`, Kubernetes `system:serviceaccount:<ns>:<name>` and Pulumi
- * `pulumi:deploy:org:<org>:project:<project>:...` subjects must name their owner literally.
+ * No `:`-separated segment but the last may hold a wildcard, and GitHub `repo:<owner>/<repo>:...`, Kubernetes
+ * `system:serviceaccount:<ns>:<name>` and Pulumi `pulumi:deploy:org:<org>:project:<project>:...` subjects must
+ * name their owner literally even when it is the last segment.
  */
 export function wildcardSubject(subject: string): string | undefined {
   if (/^[*?]+$/.test(subject)) return 'matches every subject';
   const parts = subject.split(':');
+  // Only the tail may vary (branch, environment, stack): a wildcard before it widens whose tokens match.
+  const widened = parts.slice(0, -1).findIndex((part) => WILDCARD.test(part));
+  if (widened >= 0)
+    return `segment ${widened + 1} ("${parts[widened]}") is a wildcard; only the last may be one`;
   const literal = (indexes: number[]) =>
     indexes.every((i) => parts[i] !== undefined && !WILDCARD.test(parts[i]!));
   if (parts[0] === 'repo') {

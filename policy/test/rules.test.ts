@@ -115,6 +115,28 @@ describe('encrypted-storage', () => {
       }),
     ).toHaveLength(1);
   });
+  it('checks only StorageClasses of the EBS provisioners, whose parameters carry encryption', () => {
+    const withProvisioner = (provisioner: string) => ({
+      type: 'kubernetes:storage.k8s.io/v1:StorageClass',
+      name: 'sc',
+      props: { provisioner, parameters: { type: 'gp2' } },
+    });
+    expect(violationsOf('encrypted-storage', withProvisioner('kubernetes.io/aws-ebs'))).toHaveLength(1);
+    expect(violationsOf('encrypted-storage', withProvisioner('ebs.csi.aws.com'))).toHaveLength(1);
+    expect(violationsOf('encrypted-storage', withProvisioner('efs.csi.aws.com'))).toEqual([]);
+    expect(violationsOf('encrypted-storage', withProvisioner('rancher.io/local-path'))).toEqual([]);
+  });
+  it('fires on a managed node group without a launch template (default, unencrypted root volumes)', () => {
+    const nodeGroup = (props: Record<string, unknown>) => ({
+      type: 'aws:eks/nodeGroup:NodeGroup',
+      name: 'nodes',
+      props: { clusterName: 'c', instanceTypes: ['t3a.medium'], ...props },
+    });
+    expect(violationsOf('encrypted-storage', nodeGroup({ diskSize: 20 }))).toHaveLength(1);
+    expect(
+      violationsOf('encrypted-storage', nodeGroup({ launchTemplate: { id: 'lt-1', version: '1' } })),
+    ).toEqual([]);
+  });
   it('is silent on encrypted ones', () => {
     expect(violationsOf('encrypted-storage', sc({ type: 'gp3', encrypted: 'true' }))).toEqual([]);
     expect(
@@ -177,6 +199,19 @@ describe('no-wildcard-oidc-trust', () => {
     expect(wildcardSubject('pulumi:deploy:org:acme:project:crm-infra:*')).toBeUndefined();
     expect(wildcardSubject('pulumi:deploy:org:acme:project:*')).toBeDefined();
     expect(wildcardSubject('pulumi:deploy:org:*:project:crm:*')).toBeDefined();
+  });
+  it('allows a wildcard in the last subject segment only', () => {
+    expect(wildcardSubject('repo:acme/crm:ref:refs/heads/release-*')).toBeUndefined();
+    expect(wildcardSubject('repo:acme/crm:*:refs/heads/main')).toMatch(/segment 3/);
+    expect(wildcardSubject('repo:acme/crm:environment:prod')).toBeUndefined();
+    expect(
+      wildcardSubject('pulumi:deploy:org:acme:project:crm:stack:*:operation:update:scope:write'),
+    ).toMatch(/segment 8/);
+    expect(wildcardSubject('custom:*:subject')).toMatch(/segment 2/);
+    expect(wildcardSubject('custom:tenant:*')).toBeUndefined();
+    expect(
+      violationsOf('no-wildcard-oidc-trust', role(githubTrust('repo:acme/crm:*:refs/heads/main'))),
+    ).toHaveLength(1);
   });
 });
 
