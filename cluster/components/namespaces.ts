@@ -25,7 +25,11 @@ export function podSecurityLabels(level: PodSecurityLevel): Record<string, strin
   };
 }
 
-/** One namespace per concern, each with its Pod Security admission level. */
+/**
+ * One namespace per concern, each with its Pod Security admission level. What the component depends on,
+ * each namespace depends on too: a destroy deletes the namespaces (and everything in them) first, without
+ * relying on the engine ordering children before their parent's dependencies.
+ */
 export class PlatformNamespaces<K extends string> extends pulumi.ComponentResource {
   readonly names: Record<K, pulumi.Output<string>>;
   readonly resources: Record<K, k8s.core.v1.Namespace>;
@@ -49,7 +53,7 @@ export class PlatformNamespaces<K extends string> extends pulumi.ComponentResour
             annotations: { 'cloudops-crm/purpose': spec.purpose },
           },
         },
-        { parent: this },
+        { parent: this, dependsOn: opts?.dependsOn },
       );
       resources[key] = ns;
       names[key] = ns.metadata.name;

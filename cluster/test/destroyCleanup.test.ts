@@ -87,8 +87,13 @@ describe('cleanup on destroy', () => {
     expect(registration(run, 'cloudops-crm:cluster:PlatformNamespaces', 'ns').dependencies).toContain(
       VOLUME_MARKER,
     );
-    const namespaceNames = ofType(run, 'kubernetes:core/v1:Namespace').map((r) => r.inputs.metadata.name);
-    expect(namespaceNames.sort()).toEqual([...OWNED_NAMESPACES].sort());
+    const namespaces = ofType(run, 'kubernetes:core/v1:Namespace');
+    expect(namespaces.map((r) => r.inputs.metadata.name).sort()).toEqual([...OWNED_NAMESPACES].sort());
+    for (const namespace of namespaces) {
+      expect(registration(run, namespace.type, namespace.name).dependencies, namespace.name).toContain(
+        VOLUME_MARKER,
+      );
+    }
 
     const args = hookArgs.find((h) => h.kind === 'volumes')!.args;
     expect(await value(args.kubeconfig as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.kubeconfig);
