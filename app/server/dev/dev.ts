@@ -10,7 +10,8 @@ const uri = mongo.source === 'MONGO_URI' ? mongo.uri : databaseUri(mongo.uri, 'c
 
 const server = spawn('tsx', ['watch', '--clear-screen=false', 'src/server.ts'], {
   stdio: 'inherit',
-  env: { ...process.env, MONGO_URI: uri },
+  // Loopback unless HOST says otherwise: a development server with auth off should not face the network.
+  env: { HOST: '127.0.0.1', ...process.env, MONGO_URI: uri },
 });
 
 let stopping = false;

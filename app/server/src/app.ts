@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import { AccessLog } from './lib/access-log.js';
 import { loggerOptions } from './logger.js';
 import auth from './plugins/app/auth.js';
-import errors from './plugins/app/errors.js';
+import errors, { sendProblem } from './plugins/app/errors.js';
 import gracefulClose from './plugins/app/graceful-close.js';
 import personsRepository from './plugins/app/persons-repository.js';
 import requestContext, { correlationId } from './plugins/app/request-context.js';
@@ -29,9 +29,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
-    keepAliveTimeout: 65_000, // above the 60 s idle timeout of AWS load balancers, so they never hit a closed socket
+    // Above the 60 s upstream keep-alive of the ingress controller, so it never reuses a socket this side closed.
+    keepAliveTimeout: 65_000,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests that still arrive during shutdown are served (their response closes the connection) rather than
+    // answered with Fastify's own 503 body, which would break the one error shape.
+    return503OnClosing: false,
+    // Errors Fastify raises before routing (a malformed URL) get the same problem body as every other error.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(request, reply, error.statusCode ?? 400, `Malformed request: ${error.message}`);
+    },
     // Client IPs (rate limiting, logs) come from X-Forwarded-For only as far as the configured proxies vouch.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -43,7 +50,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(errors, { bodyLimitBytes: config.bodyLimitBytes });
   await app.register(requestContext);
   await app.register(gracefulClose);
-  await app.register(mongodb, { uri: config.mongoUri, timeoutMs: config.mongoTimeoutMs });
+  await app.register(mongodb, {
+    uri: config.mongoUri,
+    database: config.mongoDatabase,
+    timeoutMs: config.mongoTimeoutMs,
+  });
   await app.register(metrics, { environment: config.environment });
   await app.register(helmet);
   await app.register(rateLimit, { max: config.rateLimitMax });

@@ -2,8 +2,12 @@
  * The service's whole configuration, read once from the environment and validated before anything starts.
  * A bad value fails start-up with a message that names the variable.
  */
+import { MongoClient } from 'mongodb';
+
 export interface Config {
   mongoUri: string;
+  /** The database named in the URI's path, `crm_db` when it names none. */
+  mongoDatabase: string;
   port: number;
   host: string;
   environment: string;
@@ -49,14 +53,22 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
-function mongoUri(env: Env): string {
+function mongo(env: Env): Pick<Config, 'mongoUri' | 'mongoDatabase'> {
   // MONGO_URI is the name the original service used; MONGODB_URI is the common alternative.
   const name = env.MONGO_URI?.trim() ? 'MONGO_URI' : 'MONGODB_URI';
   const uri = text(env, name, 'mongodb://localhost:27017/crm_db');
   if (!/^mongodb(\+srv)?:\/\/[^\s]+$/.test(uri)) {
     throw new ConfigError(`${name} must be a mongodb:// or mongodb+srv:// connection string`);
   }
-  return uri;
+  try {
+    // The driver's own parser (no connection is made): ports, options and auth mechanisms are checked here,
+    // so a bad string stops the start with its variable's name instead of a stack trace later.
+    new MongoClient(uri);
+  } catch (error) {
+    throw new ConfigError(`${name} is not a valid MongoDB connection string: ${(error as Error).message}`);
+  }
+  const path = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(uri)?.[1];
+  return { mongoUri: uri, mongoDatabase: path ? decodeURIComponent(path) : 'crm_db' };
 }
 
 function apiKeys(env: Env): string[] {
@@ -85,7 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`ENVIRONMENT must be 1-32 letters, digits, "-" or "_", got "${environment}"`);
   }
   return {
-    mongoUri: mongoUri(env),
+    ...mongo(env),
     port: integer(env, 'PORT', 5000, 0, 65535),
     host: text(env, 'HOST', '0.0.0.0'),
     environment,

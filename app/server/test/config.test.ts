@@ -5,6 +5,7 @@ describe('configuration', () => {
   it('defaults to the original service: port 5000 and crm_db on localhost', () => {
     expect(loadConfig({})).toEqual({
       mongoUri: 'mongodb://localhost:27017/crm_db',
+      mongoDatabase: 'crm_db',
       port: 5000,
       host: '0.0.0.0',
       environment: 'development',
@@ -29,6 +30,14 @@ describe('configuration', () => {
     );
   });
 
+  it('takes the database from the URI path, crm_db when it names none', () => {
+    expect(loadConfig({ MONGO_URI: 'mongodb://mongo:27017' }).mongoDatabase).toBe('crm_db');
+    expect(loadConfig({ MONGO_URI: 'mongodb://mongo:27017/?retryWrites=true' }).mongoDatabase).toBe('crm_db');
+    expect(loadConfig({ MONGO_URI: 'mongodb://u:p@a:1,b:2/contacts?replicaSet=rs0' }).mongoDatabase).toBe(
+      'contacts',
+    );
+  });
+
   it('parses the API keys list', () => {
     expect(loadConfig({ API_KEYS: ' first-key-0123456789 ,, second-key-0123456789 ' }).apiKeys).toEqual([
       'first-key-0123456789',
@@ -43,6 +52,9 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud'],
     ['MONGO_URI', 'http://localhost'],
     ['MONGODB_URI', 'localhost:27017'],
+    ['MONGO_URI', 'mongodb://a:b:c/x'],
+    ['MONGO_URI', 'mongodb://host:99999/db'],
+    ['MONGO_URI', 'mongodb://host/db?authMechanism=FOO'],
     ['ENVIRONMENT', 'has spaces'],
     ['API_KEYS', 'short'],
     ['RATE_LIMIT_MAX', '0'],

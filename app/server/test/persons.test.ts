@@ -1,5 +1,6 @@
+import { MongoClient } from 'mongodb';
 import { beforeAll, expect, it } from 'vitest';
-import { buildTestApp, describeWithDb, type TestApp } from './helpers.js';
+import { buildTestApp, describeWithDb, freshDatabaseUri, type TestApp } from './helpers.js';
 
 const original = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0000' };
 
@@ -131,6 +132,71 @@ describeWithDb('persons: the original contract', () => {
     );
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     expect(await t.db.db().collection('persons').countDocuments({ person_id: 'race' })).toBe(1);
+  });
+});
+
+describeWithDb('persons: documents written by the original service', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+
+  it('reads documents without person_id, with other fields and types, exactly as stored', async () => {
+    const persons = t.db.db().collection('persons');
+    await persons.insertOne({ name: 'No Id', phone: 5551234, age: 42, tags: 'legacy' });
+    await persons.insertOne({
+      _id: 'custom-id' as never,
+      person_id: 'legacy-1',
+      name: 'Custom',
+      nested: { a: [1] },
+    });
+    const res = await t.app.inject('/person');
+    expect(res.statusCode).toBe(200);
+    const list = res.json() as Array<{ name: string }>;
+    const noId = list.find((p) => p.name === 'No Id');
+    const custom = list.find((p) => p.name === 'Custom');
+    expect(noId).toMatchObject({
+      name: 'No Id',
+      phone: 5551234,
+      age: 42,
+      tags: 'legacy',
+      _id: expect.stringMatching(/^[0-9a-f]{24}$/),
+    });
+    expect(noId).not.toHaveProperty('person_id');
+    expect(custom).toEqual({ _id: 'custom-id', person_id: 'legacy-1', name: 'Custom', nested: { a: [1] } });
+    expect((await t.app.inject('/person/legacy-1')).json()).toEqual(custom);
+  });
+
+  it('keeps creating persons, without duplicates, while stored duplicates block the unique index', async () => {
+    // A database as the original left it, before this service ever started on it.
+    const uri = freshDatabaseUri();
+    const seed = new MongoClient(uri);
+    await seed
+      .db()
+      .collection('persons')
+      .insertMany([
+        { person_id: 'twin', name: 'Twin A' },
+        { person_id: 'twin', name: 'Twin B' },
+      ]);
+    await seed.close();
+
+    const blocked = await buildTestApp({ MONGO_URI: uri });
+    const persons = blocked.db.db().collection('persons');
+    const post = (id: string, name: string) =>
+      blocked.app.inject({ method: 'POST', url: `/person/${id}`, payload: { name } });
+    const first = await post('fresh', 'Fresh');
+    expect(first.statusCode).toBe(201);
+    expect((await post('fresh', 'Again')).statusCode).toBe(409);
+    expect((await post('twin', 'Third')).statusCode).toBe(409);
+    expect(await persons.countDocuments({ person_id: 'fresh' })).toBe(1);
+    expect(await persons.countDocuments({ person_id: 'twin' })).toBe(2);
+    expect(
+      blocked.logs.some(
+        (l) =>
+          l['log.level'] === 'error' &&
+          String(l.message).startsWith('persons holds duplicate person_id values'),
+      ),
+    ).toBe(true);
   });
 });
 

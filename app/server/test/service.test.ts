@@ -41,6 +41,13 @@ describeWithDb('service routes', () => {
     }
   });
 
+  it('answers a malformed URL in the problem shape', async () => {
+    const res = await t.app.inject({ url: '/person/%ZZ', headers: { 'x-correlation-id': 'bad-url' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 400, error: expect.stringMatching(/^Malformed request/) });
+  });
+
   it('GET /health is liveness with the original body', async () => {
     const res = await t.app.inject('/health');
     expect(res.statusCode).toBe(200);
@@ -72,6 +79,8 @@ describeWithDb('service routes', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    // Served over plain HTTP behind the load balancer: no forced upgrade that would break /docs.
+    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['strict-transport-security']).toBeDefined();
   });
 
@@ -269,6 +278,23 @@ describeWithDb('API-key authentication', () => {
         headers: { authorization: 'bearer another-key-0123456789' },
       });
       expect(second.statusCode).toBe(200);
+    });
+
+    it('answers 401 before parsing or validating anything', async () => {
+      const probes = [
+        t.app.inject({ method: 'POST', url: '/person/%24bad', payload: { $where: '1' } }),
+        t.app.inject({ url: '/person?foo=1' }),
+        t.app.inject({
+          method: 'PUT',
+          url: '/person/x',
+          payload: 'not json',
+          headers: { 'content-type': 'text/plain' },
+        }),
+      ];
+      for (const res of await Promise.all(probes)) {
+        expect(res.statusCode).toBe(401);
+        expect(res.json().error).toMatch(/^Authentication required/);
+      }
     });
 
     it('leaves /, /health, /ready and /metrics open', async () => {

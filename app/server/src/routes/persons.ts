@@ -57,7 +57,7 @@ export const guardPersonBody: preValidationAsyncHookHandler = async (request) =>
 
 const persons: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const secured = { preHandler: app.requireApiKey };
+  const secured = { onRequest: app.requireApiKey };
   const tags = ['persons'];
   const security = [{ bearerAuth: [] }];
 

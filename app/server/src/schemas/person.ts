@@ -45,13 +45,20 @@ export const PersonIdParams = Type.Object({
   personId: Type.String({ pattern: PERSON_ID_PATTERN, description: '1-64 of A-Z a-z 0-9 _ . ~ -' }),
 });
 
-export const Person = Type.Object({
-  _id: Type.String({ description: 'MongoDB ObjectId as a 24-hex string' }),
-  person_id: Type.String(),
-  ...Object.fromEntries(Object.entries(writableFields).map(([key, schema]) => [key, Type.Optional(schema)])),
-  created_at: Type.Optional(Type.String({ format: 'date-time' })),
-  updated_at: Type.Optional(Type.String({ format: 'date-time' })),
-});
+/**
+ * A stored person as returned: the server's fields plus the person fields exactly as stored. The fields stay
+ * open (additionalProperties) because documents written by the original service may hold other keys, types or
+ * no person_id at all; reading them must not fail.
+ */
+export const Person = Type.Object(
+  {
+    _id: Type.String({ description: 'MongoDB ObjectId as a 24-hex string' }),
+    person_id: Type.Optional(Type.String()),
+    created_at: Type.Optional(Type.String({ format: 'date-time' })),
+    updated_at: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: true, description: 'Plus the person fields (see the request bodies)' },
+);
 
 export const LIST_DEFAULT_LIMIT = 100;
 export const LIST_MAX_LIMIT = 1000;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../dev/mongo.js';
 import { describeWithDb } from '../helpers.js';
+import { type RunningKubeStateMetrics, startKubeStateMetrics } from './kube-state-metrics.js';
 import {
   DASHBOARD_FILE,
   findTool,
@@ -14,8 +15,17 @@ import {
   type RunningPrometheus,
   startPrometheus,
 } from './prometheus.js';
-import { isNumber, metricNames, operands, watched } from './promql.js';
-import { emptyCounts, type Pods, startPods, type TrafficCounts, trafficRound } from './traffic.js';
+import { fallbackOperands, isNumber, metricNames, operands, watched, withoutFallbacks } from './promql.js';
+import {
+  DEPLOYMENT,
+  emptyCounts,
+  POD_NAMES,
+  type Pods,
+  REPLICA_SET,
+  startPods,
+  type TrafficCounts,
+  trafficRound,
+} from './traffic.js';
 
 /**
  * Every query of the CRM dashboard and every alert expression, sent to a real Prometheus that scrapes the real
@@ -30,21 +40,16 @@ if (!prometheusBinary && !IN_CI) {
 const describeLive = prometheusBinary || IN_CI ? describeWithDb : describe.skip;
 
 /**
- * kube-state-metrics series exist only in a cluster (no kube-state-metrics without a Kubernetes API). Queries on
- * them are checked to parse; that they then return nothing here is asserted too, so the list stays honest.
+ * The kube_* series come from a stand-in for kube-state-metrics (./kube-state-metrics.ts): the real exporter
+ * needs a Kubernetes API and there is none here. It is scraped the way kube-prometheus-stack scrapes the real
+ * one: job "kube-state-metrics" (the ServiceMonitor's jobLabel, app.kubernetes.io/name) with `honorLabels: true`,
+ * and the target labels the Prometheus Operator gives its pod in the monitoring namespace. Without honor_labels
+ * those target labels would win, the series would read namespace="monitoring" and every kube_* query on
+ * namespace "crm" would come back empty.
  */
-const KUBE_STATE_METRICS = new Set([
-  'kube_deployment_spec_replicas',
-  'kube_deployment_status_replicas_ready',
-  'kube_pod_container_status_restarts_total',
-]);
-const EXPECTED_CLUSTER_ONLY = [
-  'panel "Ready pods" A',
-  'panel "Ready pods" B',
-  'panel "Container restarts" A',
-  'alert CrmReadinessFailing',
-  'alert CrmPodRestarting',
-].sort();
+const KSM_JOB = 'kube-state-metrics';
+const KSM_SERVICE = 'kube-prometheus-stack-kube-state-metrics';
+const KSM_POD = `${KSM_SERVICE}-7f8c9d6b5-x4m2q`;
 
 /** Panels take their data source from the dashboard's `datasource` variable (Grafana's own syntax). */
 const DATASOURCE_VARIABLE = ['$', '{datasource}'].join('');
@@ -104,10 +109,14 @@ const dashboardQueries: Query[] = allPanels.flatMap((panel) =>
     })),
 );
 
-const isClusterOnly = (expr: string) => {
-  const names = metricNames(expr);
-  return names.length > 0 && names.every((name) => KUBE_STATE_METRICS.has(name));
-};
+/**
+ * What must return series for an expression to be proven: the expression without its `or vector(0)` fallbacks,
+ * and on its own each operand a fallback stands in for (the fallback would otherwise hide a selector that
+ * matches nothing, say a misspelt label).
+ */
+const mustReturnSeries = (expr: string): string[] => [
+  ...new Set([withoutFallbacks(expr), ...fallbackOperands(expr)]),
+];
 
 describe('CRM dashboard model', () => {
   it('uses panel types Grafana 12 renders, and a Prometheus data source chosen by variable', () => {
@@ -176,12 +185,26 @@ interface RulesResponse {
 
 describeLive('dashboard queries and alert expressions against live telemetry', () => {
   let pods: Pods | undefined;
+  let kubeStateMetrics: RunningKubeStateMetrics | undefined;
   let prometheus: RunningPrometheus | undefined;
   const counts: TrafficCounts = emptyCounts();
   let exposed: Set<string>;
 
   const query = (expr: string): Promise<QueryResult> => prometheus!.query(expr);
   const series = async (expr: string) => (await query(expr)).data?.result ?? [];
+
+  /** One message per expression of `mustReturnSeries(expr)` that fails or returns nothing; none when proven. */
+  async function unproven(id: string, expr: string): Promise<{ failures: string[]; proven: number }> {
+    const failures: string[] = [];
+    let proven = 0;
+    for (const part of mustReturnSeries(expr)) {
+      const result = await query(part);
+      if (result.status !== 'success') failures.push(`${id}: ${result.error} in ${part}`);
+      else if (!result.data?.result.length) failures.push(`${id}: no series for ${part}`);
+      else proven++;
+    }
+    return { failures, proven };
+  }
 
   async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000) {
     const deadline = Date.now() + timeoutMs;
@@ -198,18 +221,57 @@ describeLive('dashboard queries and alert expressions against live telemetry', (
     // A third target where nothing listens: a pod that stopped answering, as Prometheus sees it.
     const gone = `127.0.0.1:${await freePort()}`;
     const address = (url: string) => new URL(url).host;
+    kubeStateMetrics = await startKubeStateMetrics({
+      namespace: NAMESPACE,
+      deployment: DEPLOYMENT,
+      replicaSet: REPLICA_SET,
+      container: DEPLOYMENT,
+      pods: [
+        { name: POD_NAMES.healthy, url: pods.healthy.url },
+        { name: POD_NAMES.noDatabase, url: pods.noDatabase.url },
+        { name: POD_NAMES.gone, url: `http://${gone}` },
+      ],
+      // The Deployment's probes run every 5 s (readiness) and 10 s (liveness); compressed to fit the test.
+      probeIntervalMs: 500,
+    });
     prometheus = await startPrometheus(
       prometheusBinary,
       [
-        { address: address(pods.healthy.url), labels: { namespace: NAMESPACE, pod: 'crm-app-healthy' } },
-        { address: address(pods.noDatabase.url), labels: { namespace: NAMESPACE, pod: 'crm-app-no-db' } },
-        { address: gone, labels: { namespace: NAMESPACE, pod: 'crm-app-gone' } },
+        {
+          job: JOB,
+          targets: [
+            { address: address(pods.healthy.url), labels: { namespace: NAMESPACE, pod: POD_NAMES.healthy } },
+            {
+              address: address(pods.noDatabase.url),
+              labels: { namespace: NAMESPACE, pod: POD_NAMES.noDatabase },
+            },
+            { address: gone, labels: { namespace: NAMESPACE, pod: POD_NAMES.gone } },
+          ],
+        },
+        {
+          job: KSM_JOB,
+          honorLabels: true,
+          targets: [
+            {
+              address: kubeStateMetrics.address,
+              labels: {
+                namespace: 'monitoring',
+                service: KSM_SERVICE,
+                pod: KSM_POD,
+                container: 'kube-state-metrics',
+                endpoint: 'http',
+              },
+            },
+          ],
+        },
       ],
       [RULES_FILE],
     );
     await waitFor(
-      'the first scrape of both pods',
-      async () => (await series(`up{job="${JOB}"} == 1`)).length === 2,
+      'the first scrape of both pods and of kube-state-metrics',
+      async () =>
+        (await series(`up{job="${JOB}"} == 1`)).length === 2 &&
+        (await series(`up{job="${KSM_JOB}"} == 1`)).length === 1,
     );
 
     // Traffic spread over several scrapes, so that every rate() sees the counters move.
@@ -230,15 +292,16 @@ describeLive('dashboard queries and alert expressions against live telemetry', (
 
   afterAll(async () => {
     await prometheus?.stop();
+    await kubeStateMetrics?.stop();
     await pods?.stop();
   });
 
   it('scrapes both pods as job crm-app on /metrics and sees the third target down', async () => {
     const up = await series(`up{job="${JOB}"}`);
     expect(Object.fromEntries(up.map((s) => [s.metric.pod, s.value[1]]))).toEqual({
-      'crm-app-healthy': '1',
-      'crm-app-no-db': '1',
-      'crm-app-gone': '0',
+      [POD_NAMES.healthy]: '1',
+      [POD_NAMES.noDatabase]: '1',
+      [POD_NAMES.gone]: '0',
     });
     expect(counts.byStatus.get(503)).toBeGreaterThan(0);
     expect(
@@ -246,31 +309,62 @@ describeLive('dashboard queries and alert expressions against live telemetry', (
     ).toBeGreaterThan(0);
   });
 
-  it('names only metrics the service exposes', () => {
+  it('names only metrics the service or kube-state-metrics exposes', () => {
     const ruleExprs = readFileSync(RULES_FILE, 'utf8');
     const names = new Set([
       ...dashboardQueries.flatMap((q) => metricNames(q.expr)),
       ...[...ruleExprs.matchAll(/([a-z_:][a-z0-9_:]*)\{/g)].map((match) => match[1] as string),
     ]);
-    const foreign = [...names].filter(
-      (name) => !exposed.has(name) && name !== 'up' && !KUBE_STATE_METRICS.has(name),
+    const kubeNames = new Set(
+      [...kubeStateMetrics!.exposition().matchAll(/^(kube_\w+)\{/gm)].map((match) => match[1] as string),
     );
+    const foreign = [...names].filter((name) => !exposed.has(name) && !kubeNames.has(name) && name !== 'up');
     expect(foreign).toEqual([]);
     expect(names.size).toBeGreaterThan(10);
+    expect([...names].filter((name) => kubeNames.has(name)).sort()).toEqual([
+      'kube_deployment_spec_replicas',
+      'kube_deployment_status_replicas_ready',
+      'kube_pod_container_status_restarts_total',
+    ]);
   });
 
-  it('answers every dashboard query with series', async () => {
+  it('answers every dashboard query with series, and each operand behind an `or vector(0)` too', async () => {
     const failures: string[] = [];
     let withSeries = 0;
-    for (const { id, expr } of dashboardQueries.filter((q) => !isClusterOnly(q.expr))) {
-      const result = await query(expr);
-      if (result.status !== 'success') failures.push(`${id}: ${result.error}`);
-      else if (!result.data?.result.length) failures.push(`${id}: no series for ${expr}`);
-      else withSeries++;
+    let fallbackOperandsProven = 0;
+    for (const { id, expr } of dashboardQueries) {
+      const result = await unproven(id, expr);
+      failures.push(...result.failures);
+      if (result.failures.length === 0) {
+        withSeries++;
+        fallbackOperandsProven += fallbackOperands(expr).length;
+      }
     }
     expect(failures).toEqual([]);
-    console.info(`dashboard: ${withSeries} of ${dashboardQueries.length} queries returned series`);
-    expect(withSeries).toBeGreaterThan(15);
+    console.info(
+      `dashboard: ${withSeries} of ${dashboardQueries.length} queries returned series ` +
+        `(${fallbackOperandsProven} operands behind a vector(0) fallback checked on their own)`,
+    );
+    expect(withSeries).toBe(dashboardQueries.length);
+    // Both error-ratio panels guard their 5xx rate with a fallback.
+    expect(fallbackOperandsProven).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fails a query whose misspelt label a vector(0) fallback would hide', async () => {
+    const ratio = dashboardQueries.find((q) => q.id === 'panel "Error ratio (5xx)" A')!.expr;
+    const misspelt = ratio.replace('status_code=~"5.."', 'statuscode=~"5.."');
+    expect(misspelt).not.toBe(ratio);
+    // As written, the query still answers (0 / all): the misspelling would go unnoticed.
+    expect(await series(misspelt)).toHaveLength(1);
+    const [errorsOperand] = fallbackOperands(misspelt);
+    expect(errorsOperand).toContain('statuscode=~"5.."');
+    expect((await unproven('misspelt', misspelt)).failures).toEqual([
+      `misspelt: no series for ${withoutFallbacks(misspelt)}`,
+      `misspelt: no series for ${errorsOperand}`,
+    ]);
+    // The correct spelling returns the driven 5xx.
+    const [errors] = await series(fallbackOperands(ratio)[0] as string);
+    expect(Number(errors?.value[1])).toBeGreaterThan(0);
   });
 
   it('resolves the dashboard variables to their defaults', async () => {
@@ -303,19 +397,16 @@ describeLive('dashboard queries and alert expressions against live telemetry', (
     for (const rule of rules) {
       const whole = await query(rule.query);
       if (whole.status !== 'success') failures.push(`${rule.name}: ${whole.error}`);
-      if (isClusterOnly(rule.query)) continue;
       // The condition without its threshold: `a / b > 0.05` is checked as `a / b`; absent(x) as x.
       for (const operand of operands(rule.query).filter((o) => !isNumber(o))) {
-        const expr = watched(operand);
-        const result = await query(expr);
-        if (result.status !== 'success') failures.push(`${rule.name}: ${result.error} in ${expr}`);
-        else if (!result.data?.result.length) failures.push(`${rule.name}: no series for ${expr}`);
-        else checked++;
+        const result = await unproven(rule.name, watched(operand));
+        failures.push(...result.failures);
+        checked += result.proven;
       }
     }
     expect(failures).toEqual([]);
     console.info(`alerts: ${checked} condition operands of ${rules.length} rules returned series`);
-    expect(checked).toBeGreaterThanOrEqual(6);
+    expect(checked).toBeGreaterThanOrEqual(rules.length);
   });
 
   it('fires the error-ratio and target-down conditions on the real failures driven here', async () => {
@@ -324,7 +415,7 @@ describeLive('dashboard queries and alert expressions against live telemetry', (
     const [ratio] = await series(expr('CrmHighErrorRatio'));
     expect(Number(ratio?.value[1])).toBeGreaterThan(0.05);
     const down = await series(expr('CrmScrapeTargetDown'));
-    expect(down.map((s) => s.metric.pod)).toEqual(['crm-app-gone']);
+    expect(down.map((s) => s.metric.pod)).toEqual([POD_NAMES.gone]);
     // One pod still reaches MongoDB: the "no pod reaches MongoDB" condition must hold back.
     expect(await series(expr('CrmMongoDBUnreachable'))).toEqual([]);
     expect(await series(expr('CrmNoScrapeTargets'))).toEqual([]);
@@ -345,19 +436,45 @@ describeLive('dashboard queries and alert expressions against live telemetry', (
     expect(await pending()).not.toContain('CrmMongoDBUnreachable');
   });
 
-  it('parses the kube-state-metrics queries, which only a cluster can answer', async () => {
+  it('reads the kube-state-metrics series with their own namespace and pod (honor_labels)', async () => {
+    const [desired] = await series(`kube_deployment_spec_replicas{deployment="${DEPLOYMENT}"}`);
+    // Deployment series carry no pod label: the exporter pod's target label fills it in, as in the cluster.
+    expect(desired?.metric).toMatchObject({
+      job: KSM_JOB,
+      namespace: NAMESPACE,
+      deployment: DEPLOYMENT,
+      service: KSM_SERVICE,
+      pod: KSM_POD,
+    });
+    const restarts = await series(`kube_pod_container_status_restarts_total{namespace="${NAMESPACE}"}`);
+    expect(restarts.map((s) => [s.metric.pod, s.metric.container]).sort()).toEqual(
+      Object.values(POD_NAMES)
+        .map((pod) => [pod, DEPLOYMENT])
+        .sort(),
+    );
+    // Same pod names in both jobs: the app's series join kube-state-metrics' on (namespace, pod).
+    const joined = await series(
+      `crm_mongodb_up{job="${JOB}"} * on (namespace, pod) group_left kube_pod_status_ready{condition="true"}`,
+    );
+    expect(Object.fromEntries(joined.map((s) => [s.metric.pod, s.value[1]]))).toEqual({
+      [POD_NAMES.healthy]: '1',
+      [POD_NAMES.noDatabase]: '0',
+    });
+  });
+
+  it("reports readiness and restarts from the pods' real probe answers", async () => {
     const rules = (await prometheus!.api<RulesResponse>('/api/v1/rules')).data.groups.flatMap((g) => g.rules);
-    const clusterOnly = [
-      ...dashboardQueries.filter((q) => isClusterOnly(q.expr)),
-      ...rules
-        .filter((rule) => isClusterOnly(rule.query))
-        .map((rule) => ({ id: `alert ${rule.name}`, expr: rule.query })),
-    ];
-    expect(clusterOnly.map((q) => q.id).sort()).toEqual(EXPECTED_CLUSTER_ONLY);
-    for (const { id, expr } of clusterOnly) {
-      const result = await query(expr);
-      expect([id, result.status, result.error]).toEqual([id, 'success', undefined]);
-      expect(result.data?.result, id).toEqual([]);
-    }
+    const expr = (name: string) => rules.find((rule) => rule.name === name)!.query;
+    // Three pods desired; only the one that reaches MongoDB passes /ready.
+    const [notReady] = await series(expr('CrmReadinessFailing'));
+    expect(notReady?.value[1]).toBe('2');
+    const ready = await series(`kube_pod_status_ready{namespace="${NAMESPACE}", condition="true"} == 1`);
+    expect(ready.map((s) => s.metric.pod)).toEqual([POD_NAMES.healthy]);
+    // Only the pod that stopped answering /health is restarted, and often enough to fire the alert.
+    await waitFor('CrmPodRestarting to hold for the pod that stopped answering', async () =>
+      (await series(expr('CrmPodRestarting'))).some((s) => s.metric.pod === POD_NAMES.gone),
+    );
+    const restarting = await series(expr('CrmPodRestarting'));
+    expect(restarting.map((s) => s.metric.pod)).toEqual([POD_NAMES.gone]);
   });
 });

@@ -48,6 +48,13 @@ export interface ScrapeTarget {
   labels: Record<string, string>;
 }
 
+export interface ScrapeJob {
+  job: string;
+  /** Series labels win over target labels, as with a ServiceMonitor endpoint's `honorLabels: true`. */
+  honorLabels?: boolean;
+  targets: ScrapeTarget[];
+}
+
 export interface PromSample {
   metric: Record<string, string>;
   value: [number, string];
@@ -70,11 +77,11 @@ export interface RunningPrometheus {
 
 /**
  * A Prometheus of the test's own: loopback on a free port, storage in a temporary directory, scraping the
- * given targets every second as job "crm-app" on /metrics, with the given rule files loaded.
+ * given jobs' targets every second on /metrics, with the given rule files loaded.
  */
 export async function startPrometheus(
   binary: string,
-  targets: ScrapeTarget[],
+  jobs: ScrapeJob[],
   ruleFiles: string[],
 ): Promise<RunningPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'crm-prometheus-'));
@@ -83,13 +90,12 @@ export async function startPrometheus(
   const config = {
     global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1s' },
     rule_files: ruleFiles,
-    scrape_configs: [
-      {
-        job_name: JOB,
-        metrics_path: '/metrics',
-        static_configs: targets.map((target) => ({ targets: [target.address], labels: target.labels })),
-      },
-    ],
+    scrape_configs: jobs.map((job) => ({
+      job_name: job.job,
+      honor_labels: job.honorLabels ?? false,
+      metrics_path: '/metrics',
+      static_configs: job.targets.map((target) => ({ targets: [target.address], labels: target.labels })),
+    })),
   };
   const configFile = join(dir, 'prometheus.yml');
   await writeFile(configFile, JSON.stringify(config, null, 2));

@@ -131,3 +131,67 @@ function topLevelOfBraces(expr: string): boolean[] {
   }
   return flags;
 }
+
+/** Positions outside string literals. */
+function outsideQuotes(expr: string): boolean[] {
+  const flags: boolean[] = [];
+  let quote: string | null = null;
+  for (let i = 0; i < expr.length; i++) {
+    const char = expr[i] as string;
+    if (quote) {
+      flags.push(false);
+      if (char === '\\') {
+        flags.push(false);
+        i++;
+      } else if (char === quote) quote = null;
+    } else {
+      if (char === '"' || char === "'" || char === '`') quote = char;
+      flags.push(quote === null);
+    }
+  }
+  return flags;
+}
+
+/** `<lhs> or vector(<number>)`: the constant that keeps a panel at 0 instead of "No data". */
+const FALLBACK = /\s+or\s+vector\(\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*\)/g;
+
+function fallbacks(expr: string): RegExpExecArray[] {
+  const outside = outsideQuotes(expr);
+  return [...expr.matchAll(FALLBACK)].filter((match) => outside[match.index]);
+}
+
+/**
+ * The expression without its `or vector(N)` fallbacks. A fallback always yields a series, so an expression
+ * that keeps one returns series even when the selector it guards matches nothing (a misspelt label).
+ */
+export function withoutFallbacks(expr: string): string {
+  let text = '';
+  let from = 0;
+  for (const match of fallbacks(expr)) {
+    text += expr.slice(from, match.index);
+    from = match.index + match[0].length;
+  }
+  return text + expr.slice(from);
+}
+
+/**
+ * What each `or vector(N)` fallback stands in for: the left-hand side of the `or` within its parentheses (or
+ * the whole expression), split into its own operands so that no other operand of an `or` can hide it either.
+ */
+export function fallbackOperands(expr: string): string[] {
+  const outside = outsideQuotes(expr);
+  return fallbacks(expr).flatMap((match) => {
+    let depth = 0;
+    let start = 0;
+    for (let i = match.index - 1; i >= 0; i--) {
+      if (!outside[i]) continue;
+      const char = expr[i] as string;
+      if (')]}'.includes(char)) depth++;
+      else if ('([{'.includes(char) && depth-- === 0) {
+        start = i + 1;
+        break;
+      }
+    }
+    return operands(withoutFallbacks(expr.slice(start, match.index))).filter((part) => !isNumber(part));
+  });
+}

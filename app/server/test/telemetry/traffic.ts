@@ -2,6 +2,18 @@ import { freePort } from '../../dev/mongo.js';
 import { freshDatabaseUri } from '../helpers.js';
 import { type RunningServer, startBundle } from '../processes.js';
 
+/** The Deployment these instances stand for: the app layer names it, its container and its Service `crm-app`. */
+export const DEPLOYMENT = 'crm-app';
+/** The ReplicaSet of the current pod template (`<deployment>-<pod-template-hash>`). */
+export const REPLICA_SET = `${DEPLOYMENT}-6b7f9c8d5`;
+/** Pod names as the ReplicaSet controller generates them; both scrape jobs see the same pods by these names. */
+export const POD_NAMES = {
+  healthy: `${REPLICA_SET}-h7k2p`,
+  noDatabase: `${REPLICA_SET}-n4d8b`,
+  /** A pod that stopped answering: nothing listens on its address. */
+  gone: `${REPLICA_SET}-g5w9x`,
+} as const;
+
 export interface Pods {
   /** The service on the test database. */
   healthy: RunningServer;

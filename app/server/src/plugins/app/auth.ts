@@ -1,12 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem } from '../../lib/problem.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler for routes that need an API key; lets everything through when no key is configured. */
-    requireApiKey: preHandlerAsyncHookHandler;
+    /**
+     * onRequest hook for routes that need an API key, so an unauthenticated caller learns nothing from parsing
+     * or validation; lets everything through when no key is configured.
+     */
+    requireApiKey: onRequestAsyncHookHandler;
   }
 }
 

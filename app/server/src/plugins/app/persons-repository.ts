@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
-import { type Collection, MongoServerError, type ObjectId, type WithId } from 'mongodb';
+import { type Collection, MongoServerError, ObjectId, type WithId } from 'mongodb';
 import { HttpProblem } from '../../lib/problem.js';
 import type { PersonCreate, PersonUpdate } from '../../schemas/person.js';
 
@@ -33,31 +34,65 @@ declare module 'fastify' {
 const DUPLICATE_KEY = 11000;
 
 function toView({ _id, created_at, updated_at, ...rest }: WithId<PersonDocument>): PersonView {
-  const view: PersonView = { ...rest, _id: _id.toHexString() };
+  // Documents inserted by other tools may carry an _id that is not an ObjectId.
+  const id: unknown = _id;
+  const view: PersonView = { ...rest, _id: id instanceof ObjectId ? id.toHexString() : String(id) };
   // Documents written by the original service have no timestamps.
   if (created_at instanceof Date) view.created_at = created_at.toISOString();
   if (updated_at instanceof Date) view.updated_at = updated_at.toISOString();
   return view;
 }
 
-export class PersonsRepository {
-  #indexes: Promise<void> | undefined;
+const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 
-  constructor(private readonly collection: Collection<PersonDocument>) {}
+/** How long to wait before trying again to build the unique index that existing duplicates blocked. */
+const BLOCKED_INDEX_RETRY_MS = 60_000;
+
+export class PersonsRepository {
+  #uniqueIndex: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly collection: Collection<PersonDocument>,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
   /**
-   * The unique index on person_id is what makes a duplicate POST a 409. Writes wait for it, and a failure
-   * (MongoDB down at start) is retried on the next write instead of being remembered.
+   * The unique index on person_id is what makes a duplicate POST a 409; writes wait for it. Resolves false when
+   * duplicates already stored (the original service allowed them) block the index: creates then check before
+   * inserting, and the build is tried again a minute later. Other failures (MongoDB down) are retried on the
+   * next write.
    */
-  ensureIndexes(): Promise<void> {
-    this.#indexes ??= this.collection
+  ensureIndexes(): Promise<boolean> {
+    this.#uniqueIndex ??= this.collection
       .createIndex({ person_id: 1 }, { unique: true, name: 'person_id_unique' })
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        this.#indexes = undefined;
-        throw error;
+      .then(() => true)
+      .catch(async (error: unknown) => {
+        // MongoDB reports duplicates as E11000 and FerretDB with its own message, so ask the data instead.
+        if (!(error instanceof MongoServerError) || !(await this.hasDuplicatePersonIds())) {
+          this.#uniqueIndex = undefined;
+          throw error;
+        }
+        this.log.error(
+          { err: error },
+          'persons holds duplicate person_id values, so the unique index cannot be built: remove the duplicates (see README)',
+        );
+        setTimeout(() => {
+          this.#uniqueIndex = undefined;
+        }, BLOCKED_INDEX_RETRY_MS).unref();
+        return false;
       });
-    return this.#indexes;
+    return this.#uniqueIndex;
+  }
+
+  private async hasDuplicatePersonIds(): Promise<boolean> {
+    const [duplicate] = await this.collection
+      .aggregate([
+        { $group: { _id: '$person_id', count: { $sum: 1 } } },
+        { $match: { count: { $gt: 1 } } },
+        { $limit: 1 },
+      ])
+      .toArray();
+    return duplicate !== undefined;
   }
 
   async list(limit: number, after?: ObjectId): Promise<PersonsPage> {
@@ -69,7 +104,8 @@ export class PersonsRepository {
       .toArray();
     const page = docs.slice(0, limit);
     const last = page.at(-1);
-    return { persons: page.map(toView), next: docs.length > limit && last ? last._id.toHexString() : null };
+    const persons = page.map(toView);
+    return { persons, next: docs.length > limit && last ? (persons.at(-1)?._id ?? null) : null };
   }
 
   async findById(id: ObjectId): Promise<PersonView | null> {
@@ -83,7 +119,13 @@ export class PersonsRepository {
   }
 
   async create(personId: string, fields: PersonCreate): Promise<string> {
-    await this.ensureIndexes();
+    const conflict = () => new HttpProblem(409, `Person with person_id '${personId}' already exists`);
+    if (
+      !(await this.ensureIndexes()) &&
+      (await this.collection.countDocuments({ person_id: personId }, { limit: 1 }))
+    ) {
+      throw conflict();
+    }
     const now = new Date();
     try {
       const { insertedId } = await this.collection.insertOne({
@@ -94,9 +136,7 @@ export class PersonsRepository {
       });
       return insertedId.toHexString();
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
-        throw new HttpProblem(409, `Person with person_id '${personId}' already exists`);
-      }
+      if (isDuplicateKey(error)) throw conflict();
       throw error;
     }
   }
@@ -125,7 +165,7 @@ export class PersonsRepository {
 
 export default fp(
   async (app) => {
-    const repository = new PersonsRepository(app.mongo.db.collection<PersonDocument>('persons'));
+    const repository = new PersonsRepository(app.mongo.db.collection<PersonDocument>('persons'), app.log);
     app.decorate('persons', repository);
     // Best effort at start; a failure here only means MongoDB is not up yet.
     app.addHook('onReady', async () => {

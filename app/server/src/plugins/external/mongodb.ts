@@ -10,6 +10,7 @@ declare module 'fastify' {
 
 export interface MongoPluginOptions {
   uri: string;
+  database: string;
   /** How long an operation waits for a reachable server; bounds every request while MongoDB is down. */
   timeoutMs: number;
 }
@@ -20,13 +21,13 @@ export interface MongoPluginOptions {
  * it fails, the driver closes the client for good, so it is retried here until it succeeds.
  */
 export default fp<MongoPluginOptions>(
-  async (app, { uri, timeoutMs }) => {
+  async (app, { uri, database, timeoutMs }) => {
     const client = new MongoClient(uri, {
       serverSelectionTimeoutMS: timeoutMs,
       connectTimeoutMS: timeoutMs,
       appName: 'crm-app',
     });
-    const db = client.db(); // the database named in the URI
+    const db = client.db(database);
     const closing = new AbortController();
 
     async function connectUntilUp(): Promise<void> {
