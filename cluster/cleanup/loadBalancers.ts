@@ -3,6 +3,13 @@ import {
   DescribeTagsCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  defaultWaitPollIntervalMs,
+  defaultWaitTimeoutMs,
+  logToConsole,
+  type WaitOptions,
+  waitUntilGone,
+} from './wait';
 
 /** The part of @kubernetes/client-node's CoreV1Api the cleanup uses. */
 export interface ServiceApi {
@@ -13,7 +20,7 @@ export interface ServiceApi {
   deleteNamespacedService(param: { name: string; namespace: string }): Promise<unknown>;
 }
 
-export interface CleanupOptions {
+export interface CleanupOptions extends WaitOptions {
   clusterName: string;
   elb: Pick<ElasticLoadBalancingV2Client, 'send'>;
   core: ServiceApi;
@@ -24,10 +31,6 @@ export interface CleanupOptions {
   namespaces: string[];
   /** Upper bound on waiting for AWS to remove the load balancers. */
   timeoutMs?: number;
-  pollIntervalMs?: number;
-  log?: (message: string) => void;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
 }
 
 export interface CleanupResult {
@@ -65,8 +68,8 @@ export class LoadBalancerCleanupTimeoutError extends LoadBalancerCleanupError {
   }
 }
 
-export const defaultTimeoutMs = 10 * 60 * 1000;
-export const defaultPollIntervalMs = 10 * 1000;
+export const defaultTimeoutMs = defaultWaitTimeoutMs;
+export const defaultPollIntervalMs = defaultWaitPollIntervalMs;
 // DescribeTags accepts at most 20 ARNs per call.
 const TAG_BATCH = 20;
 
@@ -197,51 +200,42 @@ const label = (lb: ClusterLoadBalancer) => (lb.service ? `${lb.name} (Service ${
  * just the same, so one that belongs to the cluster stops the cleanup with its name.
  */
 export async function cleanupLoadBalancers(options: CleanupOptions): Promise<CleanupResult> {
-  const log = options.log ?? ((message: string) => console.log(message));
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  const pollIntervalMs = options.pollIntervalMs ?? defaultPollIntervalMs;
-
+  const log = options.log ?? logToConsole;
   const owned = new Set(options.namespaces);
   const deletedServices = await deleteLoadBalancerServices(options.core, options.namespaces, log);
   if (deletedServices.length === 0) {
     log(`No Service of type LoadBalancer found in ${options.namespaces.join(', ')}`);
   }
 
-  const started = now();
-  let remaining = await findClusterLoadBalancers(options.elb, options.clusterName);
-  const awaitedLoadBalancers = remaining.map((lb) => lb.name);
-  while (remaining.length > 0) {
-    const foreign = remaining.filter((lb) => lb.service && !owned.has(lb.service.split('/')[0] ?? ''));
-    if (foreign.length > 0) {
-      throw new LoadBalancerCleanupForeignError(
-        `Load balancers of cluster ${options.clusterName} serve Services outside this stack's namespaces ` +
-          `(${options.namespaces.join(', ')}): ${foreign.map(label).join(', ')}. They are not deleted ` +
-          'here; destroying the cluster would orphan them. Delete those Services (or change their type), ' +
-          'then run the destroy again.',
-        foreign.map(label),
-      );
-    }
-    const elapsed = now() - started;
-    const names = remaining.map(label).join(', ');
-    if (elapsed >= timeoutMs) {
-      throw new LoadBalancerCleanupTimeoutError(
-        `Timed out after ${Math.round(elapsed / 1000)}s waiting for the load balancers of cluster ` +
-          `${options.clusterName} to be deleted: ${names}. Check the Services' finalizers and the controller ` +
-          'logs, or delete the load balancers in the EC2 console, then run the destroy again.',
-        remaining.map((lb) => lb.name),
-      );
-    }
-    log(
-      `Waiting for ${remaining.length} load balancer(s) of cluster ${options.clusterName} to be deleted: ` +
-        `${names} (${Math.round(elapsed / 1000)}s of ${Math.round(timeoutMs / 1000)}s)`,
-    );
-    await sleep(Math.min(pollIntervalMs, Math.max(timeoutMs - elapsed, 0)));
-    remaining = await findClusterLoadBalancers(options.elb, options.clusterName);
-  }
-  if (awaitedLoadBalancers.length > 0) {
-    log(`All load balancers of cluster ${options.clusterName} are gone: ${awaitedLoadBalancers.join(', ')}`);
-  }
-  return { deletedServices, awaitedLoadBalancers, waitedMs: now() - started };
+  const { awaited, waitedMs } = await waitUntilGone(
+    {
+      list: () => findClusterLoadBalancers(options.elb, options.clusterName),
+      label,
+      name: (lb) => lb.name,
+      blockers: (remaining) => {
+        const foreign = remaining.filter((lb) => lb.service && !owned.has(lb.service.split('/')[0] ?? ''));
+        if (foreign.length > 0) {
+          throw new LoadBalancerCleanupForeignError(
+            `Load balancers of cluster ${options.clusterName} serve Services outside this stack's namespaces ` +
+              `(${options.namespaces.join(', ')}): ${foreign.map(label).join(', ')}. They are not deleted ` +
+              'here; destroying the cluster would orphan them. Delete those Services (or change their type), ' +
+              'then run the destroy again.',
+            foreign.map(label),
+          );
+        }
+      },
+      description: `load balancer(s) of cluster ${options.clusterName} to be deleted`,
+      timeoutError: (remaining, elapsed, names) =>
+        new LoadBalancerCleanupTimeoutError(
+          `Timed out after ${Math.round(elapsed / 1000)}s waiting for the load balancers of cluster ` +
+            `${options.clusterName} to be deleted: ${names}. Check the Services' finalizers and the controller ` +
+            'logs, or delete the load balancers in the EC2 console, then run the destroy again.',
+          remaining.map((lb) => lb.name),
+        ),
+      allGone: (names) =>
+        `All load balancers of cluster ${options.clusterName} are gone: ${names.join(', ')}`,
+    },
+    options,
+  );
+  return { deletedServices, awaitedLoadBalancers: awaited, waitedMs };
 }

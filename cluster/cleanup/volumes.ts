@@ -1,3 +1,5 @@
+import { defaultWaitPollIntervalMs, defaultWaitTimeoutMs, type WaitOptions, waitUntilGone } from './wait';
+
 /** The part of @kubernetes/client-node's CoreV1Api the volume check uses. */
 export interface VolumeApi {
   listPersistentVolume(param?: { _continue?: string; limit?: number }): Promise<{
@@ -17,15 +19,10 @@ export interface PersistentVolume {
   status?: { phase?: string };
 }
 
-export interface VolumeReleaseOptions {
+export interface VolumeReleaseOptions extends WaitOptions {
   core: VolumeApi;
   /** The namespaces this stack owns: their claims' volumes are awaited. */
   namespaces: string[];
-  timeoutMs?: number;
-  pollIntervalMs?: number;
-  log?: (message: string) => void;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
 }
 
 export interface VolumeReleaseResult {
@@ -53,8 +50,8 @@ export class VolumeReleaseTimeoutError extends VolumeReleaseError {
 }
 
 export const EBS_CSI_DRIVER = 'ebs.csi.aws.com';
-export const defaultVolumeTimeoutMs = 10 * 60 * 1000;
-export const defaultVolumePollIntervalMs = 10 * 1000;
+export const defaultVolumeTimeoutMs = defaultWaitTimeoutMs;
+export const defaultVolumePollIntervalMs = defaultWaitPollIntervalMs;
 
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -95,51 +92,42 @@ async function listEbsVolumes(core: VolumeApi): Promise<PersistentVolume[]> {
  * and those whose claims live outside this stack's namespaces (not this stack's to delete).
  */
 export async function waitForVolumesReleased(options: VolumeReleaseOptions): Promise<VolumeReleaseResult> {
-  const log = options.log ?? ((message: string) => console.log(message));
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? defaultVolumeTimeoutMs;
-  const pollIntervalMs = options.pollIntervalMs ?? defaultVolumePollIntervalMs;
   const owned = new Set(options.namespaces);
-
-  const started = now();
-  let remaining = await listEbsVolumes(options.core);
-  const awaitedVolumes = remaining.map((pv) => pv.metadata?.name ?? '?');
-  if (remaining.length === 0) log('No EBS-backed PersistentVolume left in the cluster');
-  while (remaining.length > 0) {
-    const foreign = remaining.filter((pv) => !owned.has(pv.spec?.claimRef?.namespace ?? ''));
-    if (foreign.length > 0) {
-      throw new VolumeReleaseError(
-        `EBS volumes not claimed from this stack's namespaces (${options.namespaces.join(', ')}) are still ` +
-          `in the cluster: ${foreign.map(label).join(', ')}. They are not deleted here; destroying the ` +
-          'cluster would orphan them. Delete their claims (and retained volumes), then run the destroy again.',
-        foreign.map(label),
-      );
-    }
-    const retained = remaining.filter((pv) => pv.spec?.persistentVolumeReclaimPolicy === 'Retain');
-    if (retained.length > 0) {
-      throw new VolumeReleaseError(
-        `EBS volumes with reclaim policy Retain will not be deleted by Kubernetes: ${retained.map(label).join(', ')}. ` +
-          'Delete the PersistentVolumes and their EBS volumes (or snapshot them first), then run the destroy again.',
-        retained.map(label),
-      );
-    }
-    const elapsed = now() - started;
-    const names = remaining.map(label).join(', ');
-    if (elapsed >= timeoutMs) {
-      throw new VolumeReleaseTimeoutError(
-        `Timed out after ${Math.round(elapsed / 1000)}s waiting for EBS volumes to be released: ${names}. ` +
-          'Check the EBS CSI controller logs (kube-system) and the PersistentVolumes, then run the destroy again.',
-        remaining.map(label),
-      );
-    }
-    log(
-      `Waiting for ${remaining.length} EBS volume(s) to be released: ${names} ` +
-        `(${Math.round(elapsed / 1000)}s of ${Math.round(timeoutMs / 1000)}s)`,
-    );
-    await sleep(Math.min(pollIntervalMs, Math.max(timeoutMs - elapsed, 0)));
-    remaining = await listEbsVolumes(options.core);
-  }
-  if (awaitedVolumes.length > 0) log(`All EBS volumes released: ${awaitedVolumes.join(', ')}`);
-  return { awaitedVolumes, waitedMs: now() - started };
+  const { awaited, waitedMs } = await waitUntilGone(
+    {
+      list: () => listEbsVolumes(options.core),
+      label,
+      name: (pv) => pv.metadata?.name ?? '?',
+      blockers: (remaining) => {
+        const foreign = remaining.filter((pv) => !owned.has(pv.spec?.claimRef?.namespace ?? ''));
+        if (foreign.length > 0) {
+          throw new VolumeReleaseError(
+            `EBS volumes not claimed from this stack's namespaces (${options.namespaces.join(', ')}) are still ` +
+              `in the cluster: ${foreign.map(label).join(', ')}. They are not deleted here; destroying the ` +
+              'cluster would orphan them. Delete their claims (and retained volumes), then run the destroy again.',
+            foreign.map(label),
+          );
+        }
+        const retained = remaining.filter((pv) => pv.spec?.persistentVolumeReclaimPolicy === 'Retain');
+        if (retained.length > 0) {
+          throw new VolumeReleaseError(
+            `EBS volumes with reclaim policy Retain will not be deleted by Kubernetes: ${retained.map(label).join(', ')}. ` +
+              'Delete the PersistentVolumes and their EBS volumes (or snapshot them first), then run the destroy again.',
+            retained.map(label),
+          );
+        }
+      },
+      description: 'EBS volume(s) to be released',
+      timeoutError: (remaining, elapsed, names) =>
+        new VolumeReleaseTimeoutError(
+          `Timed out after ${Math.round(elapsed / 1000)}s waiting for EBS volumes to be released: ${names}. ` +
+            'Check the EBS CSI controller logs (kube-system) and the PersistentVolumes, then run the destroy again.',
+          remaining.map(label),
+        ),
+      noneLeft: 'No EBS-backed PersistentVolume left in the cluster',
+      allGone: (names) => `All EBS volumes released: ${names.join(', ')}`,
+    },
+    options,
+  );
+  return { awaitedVolumes: awaited, waitedMs };
 }
