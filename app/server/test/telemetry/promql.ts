@@ -9,25 +9,14 @@ const MODIFIERS = /^\s*(bool\b|(on|ignoring|group_left|group_right)\s*\([^)]*\)|
 
 /** Positions of the text that is at parenthesis/bracket/brace depth 0 and outside string literals. */
 function topLevel(expr: string): boolean[] {
-  const flags: boolean[] = [];
   let depth = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < expr.length; i++) {
+  return outsideQuotes(expr).map((outside, i) => {
+    if (!outside) return false;
     const char = expr[i] as string;
-    if (quote) {
-      flags.push(false);
-      if (char === '\\') {
-        flags.push(false);
-        i++;
-      } else if (char === quote) quote = null;
-      continue;
-    }
-    if (char === '"' || char === "'" || char === '`') quote = char;
-    else if ('([{'.includes(char)) depth++;
+    if ('([{'.includes(char)) depth++;
     else if (')]}'.includes(char)) depth--;
-    flags.push(depth === 0 && quote === null && !'([{)]}'.includes(char));
-  }
-  return flags;
+    return depth === 0 && !'([{)]}'.includes(char);
+  });
 }
 
 /** Index of the bracket closing the one at `open`, or -1. */
