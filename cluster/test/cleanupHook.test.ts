@@ -6,6 +6,7 @@ import {
 import * as pulumi from '@pulumi/pulumi';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { recordResourceHooks } from '../../policy/testing';
 import {
   type CleanupTarget,
   loadBalancerCleanupHook,
@@ -14,12 +15,14 @@ import {
   volumeReleaseHook,
 } from '../cleanup';
 
-beforeAll(() => {
-  pulumi.runtime.setMocks(
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
     { newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs },
     'cloudops-crm-cluster',
     'dev',
   );
+  // Constructing a hook registers it with the engine, which the mock monitor cannot do by itself.
+  recordResourceHooks(pulumi.runtime);
 });
 
 describe('loadBalancerCleanupHook', () => {
