@@ -13,6 +13,7 @@ COPY infra/package.json infra/
 COPY cluster/package.json cluster/
 COPY policy/package.json policy/
 COPY deployments/package.json deployments/
+COPY lib/stack-config/package.json lib/stack-config/
 RUN pnpm install --frozen-lockfile --filter @cloudops-crm/server
 COPY app/server app/server
 COPY scripts/bundle-server.sh scripts/
