@@ -1,14 +1,15 @@
+import {
+  ConfigError,
+  type ConfigReader,
+  type ConfigSource,
+  configReader,
+  type Format,
+} from '@cloudops-crm/stack-config';
 import * as pulumi from '@pulumi/pulumi';
 
 export const CONFIG_NAMESPACE = 'cloudops-crm-cluster';
 
-/** Thrown when a stack configuration value is missing or malformed; the message names the key. */
-export class ConfigError extends Error {
-  constructor(key: string, problem: string) {
-    super(`Invalid configuration '${CONFIG_NAMESPACE}:${key}': ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export type IngressControllerKind = 'ingress-nginx' | 'traefik';
 export type IngressServiceType = 'LoadBalancer' | 'NodePort';
@@ -58,73 +59,30 @@ export interface ClusterConfig {
   helmTimeoutSeconds: number;
 }
 
-/** Reads raw values; a Pulumi config namespace in the program, a plain map in tests. */
-export interface ConfigSource {
-  get(key: string): string | undefined;
-}
-
-const QUANTITY = /^\d+(Mi|Gi|Ti)$/;
-const DURATION = /^\d+(h|d|w)$/;
-const SIZE = /^\d+(MB|GB|TB)$/;
+const QUANTITY: Format = { pattern: /^\d+(Mi|Gi|Ti)$/, description: 'a size such as 5Gi' };
+const DURATION: Format = { pattern: /^\d+(h|d|w)$/, description: 'a duration such as 7d' };
+const SIZE: Format = { pattern: /^\d+(MB|GB|TB)$/, description: 'a size such as 4GB' };
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
-const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+const NAMESPACE: Format = { pattern: DNS_LABEL, description: 'a Kubernetes namespace name' };
+const MONGODB_NAME = /^[A-Za-z0-9_]{1,63}$/;
 
-class Reader {
-  constructor(private readonly source: ConfigSource) {}
-
-  private raw(key: string): string | undefined {
-    const value = this.source.get(key);
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  }
-
-  optional(key: string, pattern: RegExp, hint: string): string | undefined {
-    const value = this.raw(key);
-    if (value !== undefined && !pattern.test(value)) {
-      throw new ConfigError(key, `'${value}' is not ${hint}`);
-    }
-    return value;
-  }
-
-  string(key: string, fallback: string, pattern: RegExp, hint: string): string {
-    return this.optional(key, pattern, hint) ?? fallback;
-  }
-
-  integer(key: string, fallback: number, min: number, max: number): number {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value)) throw new ConfigError(key, `'${value}' is not a whole number`);
-    const n = Number(value);
-    if (n < min || n > max) throw new ConfigError(key, `${n} is outside ${min}..${max}`);
-    return n;
-  }
-
-  boolean(key: string, fallback: boolean): boolean {
-    const value = this.raw(key);
-    if (value === undefined) return fallback;
-    if (value !== 'true' && value !== 'false') throw new ConfigError(key, `'${value}' is not true or false`);
-    return value === 'true';
-  }
-
-  /** Free text such as a kubeconfig file's contents or path: only checked for presence. */
-  text(key: string): string | undefined {
-    return this.raw(key);
-  }
-}
-
-function target(r: Reader): ClusterTarget {
-  const kubeconfig = r.text('kubeconfig');
-  const context = r.optional('kubeContext', /^[A-Za-z0-9_.@:/-]+$/, 'a kubeconfig context name');
+function target(read: ConfigReader): ClusterTarget {
+  // Free text (a kubeconfig file's contents or path): only checked for presence.
+  const kubeconfig = read.optional('kubeconfig');
+  const context = read.optional('kubeContext', {
+    pattern: /^[A-Za-z0-9_.@:/-]+$/,
+    description: 'a kubeconfig context name',
+  });
   if (kubeconfig !== undefined || context !== undefined) {
     return { kind: 'local', kubeconfig, context };
   }
-  const infraStack = r.optional(
-    'infraStack',
-    STACK_NAME,
-    'a stack reference such as my-org/cloudops-crm-infra/dev',
-  );
+  const infraStack = read.optional('infraStack', {
+    pattern: /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/,
+    description: 'a stack reference such as my-org/cloudops-crm-infra/dev',
+  });
   if (infraStack === undefined) {
     throw new ConfigError(
+      CONFIG_NAMESPACE,
       'infraStack',
       'a value is required (the infra stack to read the EKS kubeconfig from), ' +
         'or set kubeconfig/kubeContext to target a local cluster',
@@ -135,53 +93,60 @@ function target(r: Reader): ClusterTarget {
 
 /** Builds and validates the layer's configuration; throws ConfigError naming the offending key. */
 export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMESPACE)): ClusterConfig {
-  const r = new Reader(source);
-  const clusterTarget = target(r);
+  const read = configReader(source, CONFIG_NAMESPACE);
+  const clusterTarget = target(read);
 
-  const ingressController = r.string(
-    'ingressController',
+  const ingressController = read.oneOf<IngressControllerKind>('ingressController', 'ingress-nginx', [
     'ingress-nginx',
-    /^(ingress-nginx|traefik)$/,
-    "'ingress-nginx' or 'traefik'",
-  ) as IngressControllerKind;
-
-  const ingressServiceType = r.string(
-    'ingressServiceType',
+    'traefik',
+  ]);
+  const ingressServiceType = read.oneOf<IngressServiceType>('ingressServiceType', 'LoadBalancer', [
     'LoadBalancer',
-    /^(LoadBalancer|NodePort)$/,
-    "'LoadBalancer' or 'NodePort'",
-  ) as IngressServiceType;
+    'NodePort',
+  ]);
   if (ingressServiceType === 'NodePort' && clusterTarget.kind === 'eks') {
-    throw new ConfigError('ingressServiceType', 'NodePort is for local clusters; EKS gets its NLB');
+    throw new ConfigError(
+      CONFIG_NAMESPACE,
+      'ingressServiceType',
+      'NodePort is for local clusters; EKS gets its NLB',
+    );
   }
-  const publicHost = r.optional('publicHost', HOST, 'a host name with an optional :port');
+  const publicHost = read.optional('publicHost', {
+    pattern: /^[A-Za-z0-9.-]+(:\d{1,5})?$/,
+    description: 'a host name with an optional :port',
+  });
   if (ingressServiceType === 'NodePort' && publicHost === undefined) {
     throw new ConfigError(
+      CONFIG_NAMESPACE,
       'publicHost',
       'a value is required with ingressServiceType NodePort (no load balancer address)',
     );
   }
 
-  const heapMi = r.integer('elasticsearchHeapMi', 768, 512, 31744);
-  const memoryMi = r.integer('elasticsearchMemoryMi', 1536, 1024, 65536);
+  const heapMi = read.integer('elasticsearchHeapMi', 768, 512, 31744);
+  const memoryMi = read.integer('elasticsearchMemoryMi', 1536, 1024, 65536);
   // Elasticsearch wants at least half the container memory left for Lucene's file cache and off-heap use.
   if (heapMi * 2 > memoryMi) {
     throw new ConfigError(
+      CONFIG_NAMESPACE,
       'elasticsearchHeapMi',
       `${heapMi} is more than half of elasticsearchMemoryMi (${memoryMi})`,
     );
   }
 
-  const storageClassName = r.optional('storageClassName', DNS_LABEL, 'a storage class name');
+  const storageClassName = read.optional('storageClassName', {
+    pattern: DNS_LABEL,
+    description: 'a storage class name',
+  });
   if (clusterTarget.kind === 'local' && storageClassName === undefined) {
     throw new ConfigError(
+      CONFIG_NAMESPACE,
       'storageClassName',
       "a value is required for a local cluster (kind: 'standard', k3d: 'local-path', minikube: 'standard')",
     );
   }
 
-  const namespace = (key: string, fallback: string) =>
-    r.string(key, fallback, DNS_LABEL, 'a Kubernetes namespace name');
+  const namespace = (key: string, fallback: string) => read.string(key, fallback, NAMESPACE);
 
   return {
     target: clusterTarget,
@@ -199,23 +164,29 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
       monitoring: namespace('monitoringNamespace', 'monitoring'),
     },
     mongodb: {
-      storageSize: r.string('mongodbStorageSize', '5Gi', QUANTITY, 'a size such as 5Gi'),
-      database: r.string('mongodbDatabase', 'crm_db', /^[A-Za-z0-9_]{1,63}$/, 'a MongoDB database name'),
-      appUsername: r.string('mongodbAppUsername', 'crm_app', /^[A-Za-z0-9_]{1,63}$/, 'a MongoDB user name'),
+      storageSize: read.string('mongodbStorageSize', '5Gi', QUANTITY),
+      database: read.string('mongodbDatabase', 'crm_db', {
+        pattern: MONGODB_NAME,
+        description: 'a MongoDB database name',
+      }),
+      appUsername: read.string('mongodbAppUsername', 'crm_app', {
+        pattern: MONGODB_NAME,
+        description: 'a MongoDB user name',
+      }),
     },
     elasticsearch: {
-      storageSize: r.string('elasticsearchStorageSize', '5Gi', QUANTITY, 'a size such as 5Gi'),
+      storageSize: read.string('elasticsearchStorageSize', '5Gi', QUANTITY),
       heapMi,
       memoryMi,
-      logRetentionDays: r.integer('logRetentionDays', 7, 1, 365),
+      logRetentionDays: read.integer('logRetentionDays', 7, 1, 365),
     },
     monitoring: {
-      prometheusStorageSize: r.string('prometheusStorageSize', '5Gi', QUANTITY, 'a size such as 5Gi'),
-      prometheusRetention: r.string('prometheusRetention', '7d', DURATION, 'a duration such as 7d'),
-      prometheusRetentionSize: r.string('prometheusRetentionSize', '4GB', SIZE, 'a size such as 4GB'),
-      grafanaStorageSize: r.string('grafanaStorageSize', '5Gi', QUANTITY, 'a size such as 5Gi'),
-      alertmanagerEnabled: r.boolean('alertmanagerEnabled', false),
+      prometheusStorageSize: read.string('prometheusStorageSize', '5Gi', QUANTITY),
+      prometheusRetention: read.string('prometheusRetention', '7d', DURATION),
+      prometheusRetentionSize: read.string('prometheusRetentionSize', '4GB', SIZE),
+      grafanaStorageSize: read.string('grafanaStorageSize', '5Gi', QUANTITY),
+      alertmanagerEnabled: read.boolean('alertmanagerEnabled', false),
     },
-    helmTimeoutSeconds: r.integer('helmTimeoutSeconds', 900, 60, 3600),
+    helmTimeoutSeconds: read.integer('helmTimeoutSeconds', 900, 60, 3600),
   };
 }
