@@ -1,3 +1,4 @@
+import { type ConfigSource, configReader, type Format } from '@cloudops-crm/stack-config';
 import * as pulumi from '@pulumi/pulumi';
 
 /**
@@ -23,73 +24,49 @@ export interface DeploymentsConfig {
   appRollout: AppRollout;
 }
 
-export interface ConfigSource {
-  get(key: string): string | undefined;
-}
-
 const PROJECT = 'cloudops-crm-deployments';
 
-export class ConfigError extends Error {
-  constructor(key: string, problem: string) {
-    super(`Invalid configuration "${PROJECT}:${key}": ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-const NAME = /^[A-Za-z0-9_.-]+$/;
-
-function name(source: ConfigSource, key: string, fallback: string): string {
-  const value = source.get(key) || fallback;
-  if (!NAME.test(value))
-    throw new ConfigError(key, `expected a plain name (letters, digits, . _ -), got "${value}"`);
-  return value;
-}
+const NAME: Format = { pattern: /^[A-Za-z0-9_.-]+$/, description: 'a plain name (letters, digits, . _ -)' };
 
 export function loadConfig(
   source: ConfigSource = new pulumi.Config(PROJECT),
   organization: string = pulumi.getOrganization(),
 ): DeploymentsConfig {
-  const repository = source.get('repository');
-  if (!repository) throw new ConfigError('repository', 'is required (the GitHub repository as owner/name)');
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
-    throw new ConfigError('repository', `expected owner/name, got "${repository}"`);
-  }
-  const branch = source.get('branch') || 'main';
-  if (/\s/.test(branch) || branch.startsWith('refs/')) {
-    throw new ConfigError('branch', `expected a branch name such as main, got "${branch}"`);
-  }
-  const pnpmVersion = source.get('pnpmVersion') || '12.4.2';
-  if (!/^\d+\.\d+\.\d+$/.test(pnpmVersion)) {
-    throw new ConfigError('pnpmVersion', `expected an exact version such as 12.4.2, got "${pnpmVersion}"`);
-  }
-  const imageEnvironment = source.get('imageEnvironment') || 'cloudops-crm/app-image';
-  const [envProject, envName, ...rest] = imageEnvironment.split('/');
-  if (!envProject || !envName || rest.length > 0 || !NAME.test(envProject) || !NAME.test(envName)) {
-    throw new ConfigError('imageEnvironment', `expected project/name, got "${imageEnvironment}"`);
-  }
-  const oidcSessionDuration = source.get('oidcSessionDuration') || '1h0m0s';
-  if (!/^(\d+h)?(\d+m)?(\d+s)?$/.test(oidcSessionDuration) || oidcSessionDuration === '') {
-    throw new ConfigError(
-      'oidcSessionDuration',
-      `expected a duration like 1h0m0s, got "${oidcSessionDuration}"`,
-    );
-  }
-  const appRollout = source.get('appRollout') || 'deployments';
-  if (!APP_ROLLOUTS.includes(appRollout as AppRollout)) {
-    throw new ConfigError('appRollout', `expected one of ${APP_ROLLOUTS.join(', ')}, got "${appRollout}"`);
-  }
+  const read = configReader(source, PROJECT);
+  const repository = read.required('repository', {
+    pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+    description: 'the GitHub repository as owner/name',
+  });
+  const branch = read.string('branch', 'main', {
+    pattern: /^(?!refs\/)\S+$/,
+    description: 'a branch name such as main',
+  });
+  const pnpmVersion = read.string('pnpmVersion', '12.4.2', {
+    pattern: /^\d+\.\d+\.\d+$/,
+    description: 'an exact version such as 12.4.2',
+  });
+  const imageEnvironment = read.string('imageEnvironment', 'cloudops-crm/app-image', {
+    pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+    description: 'an ESC environment as project/name',
+  });
+  const [envProject, envName] = imageEnvironment.split('/') as [string, string];
+  const oidcSessionDuration = read.string('oidcSessionDuration', '1h0m0s', {
+    pattern: /^(\d+h)?(\d+m)?(\d+s)?$/,
+    description: 'a duration like 1h0m0s',
+  });
+  const appRollout = read.oneOf('appRollout', 'deployments', APP_ROLLOUTS);
   return {
-    organization: name(source, 'organization', organization),
+    organization: read.string('organization', organization, NAME),
     repository,
     branch,
     stacks: {
-      infra: name(source, 'infraStack', 'dev'),
-      cluster: name(source, 'clusterStack', 'dev'),
-      app: name(source, 'appStack', 'dev'),
+      infra: read.string('infraStack', 'dev', NAME),
+      cluster: read.string('clusterStack', 'dev', NAME),
+      app: read.string('appStack', 'dev', NAME),
     },
     pnpmVersion,
     imageEnvironment: { project: envProject, name: envName },
     oidcSessionDuration,
-    appRollout: appRollout as AppRollout,
+    appRollout,
   };
 }
