@@ -13,13 +13,15 @@ export interface Layer {
 
 /**
  * Files every layer's program depends on besides its own folder: the workspace's lockfile and manifests, the
- * shared compiler options and the policy pack that checks each update.
+ * shared compiler options, the stack configuration reader every program imports and the policy pack that
+ * checks each update.
  */
 export const sharedPaths: readonly string[] = [
   'package.json',
   'pnpm-lock.yaml',
   'pnpm-workspace.yaml',
   'tsconfig.base.json',
+  'lib/stack-config/**',
   'policy/**',
 ];
 

@@ -30,7 +30,14 @@ describe('Deployment Settings', () => {
   });
 
   // What every layer's program reads besides its own folder: a change to any of them must redeploy it.
-  const shared = ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'tsconfig.base.json', 'policy/**'];
+  const shared = [
+    'package.json',
+    'pnpm-lock.yaml',
+    'pnpm-workspace.yaml',
+    'tsconfig.base.json',
+    'lib/stack-config/**',
+    'policy/**',
+  ];
 
   it.each([
     ['cloudops-crm-infra', 'infra', 'infra/**'],
