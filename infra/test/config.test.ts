@@ -117,7 +117,7 @@ describe('a missing or malformed value fails naming the key', () => {
     ['githubRepository', { githubRepository: '*/*' }, /githubRepository.*no wildcards/],
     ['githubRepository', { githubRepository: 'acme' }, /githubRepository/],
     ['githubBranch', { ...minimal, githubBranch: 'release/*' }, /githubBranch/],
-    ['nodeDesiredSize', { ...minimal, nodeDesiredSize: 'two' }, /nodeDesiredSize.*not an integer/],
+    ['nodeDesiredSize', { ...minimal, nodeDesiredSize: 'two' }, /nodeDesiredSize.*not a whole number/],
     ['nodeDesiredSize', { ...minimal, nodeDesiredSize: '5' }, /nodeDesiredSize.*not between/],
     ['nodeMinSize', { ...minimal, nodeMinSize: '3' }, /nodeMinSize.*larger than nodeMaxSize/],
     ['nodeCapacityType', { ...minimal, nodeCapacityType: 'RESERVED' }, /nodeCapacityType.*ON_DEMAND or SPOT/],
@@ -190,7 +190,7 @@ describe('a missing or malformed value fails naming the key', () => {
       'cloudops-crm-infra:nodeMaxSize': 'lots',
     });
     await expect(import('../index.js')).rejects.toThrow(
-      /'cloudops-crm-infra:nodeMaxSize': 'lots' is not an integer/,
+      /'cloudops-crm-infra:nodeMaxSize': 'lots' is not a whole number/,
     );
     expect(registered).toEqual([]);
   });

@@ -57,7 +57,7 @@ class Reader {
   integer(key: string, fallback: number, min: number, max: number): number {
     const value = this.raw(key);
     if (value === undefined) return fallback;
-    if (!/^-?\d+$/.test(value)) this.fail(key, `'${value}' is not an integer (not a whole number)`);
+    if (!/^-?\d+$/.test(value)) this.fail(key, `'${value}' is not a whole number`);
     const n = Number(value);
     if (n < min || n > max) this.fail(key, `${n} is outside ${min}..${max}`);
     return n;

@@ -95,7 +95,7 @@ describe('integer', () => {
 
   it.each(['two', '1.5', '1e1', '0x2', '+2'])('rejects %j as not an integer, naming the key', (value) => {
     expect(errorOf(() => read({ replicas: value }).integer('replicas', 2, 1, 5)).message).toBe(
-      `Invalid configuration 'example-project:replicas': '${value}' is not an integer (not a whole number)`,
+      `Invalid configuration 'example-project:replicas': '${value}' is not a whole number`,
     );
   });
 
