@@ -14,6 +14,7 @@ COPY cluster/package.json cluster/
 COPY policy/package.json policy/
 COPY deployments/package.json deployments/
 COPY lib/stack-config/package.json lib/stack-config/
+COPY lib/pulumi-testing/package.json lib/pulumi-testing/
 RUN pnpm install --frozen-lockfile --filter @cloudops-crm/server
 COPY app/server app/server
 COPY scripts/bundle-server.sh scripts/

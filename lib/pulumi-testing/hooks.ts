@@ -1,0 +1,15 @@
+import * as pulumi from '@pulumi/pulumi';
+
+/**
+ * The mock monitor of @pulumi/pulumi 3.248 cannot register resource hooks, so a program that constructs one fails
+ * under mocks. Call this after `setMocks`: hooks are then accepted and their names recorded in the returned array.
+ */
+export function recordResourceHooks(runtime: typeof pulumi.runtime = pulumi.runtime): string[] {
+  const hooks: string[] = [];
+  const monitor = runtime.getMonitor() as unknown as Record<string, unknown>;
+  monitor.registerResourceHook = (request: { getName(): string }, done: (err: null, res: object) => void) => {
+    hooks.push(request.getName());
+    done(null, {});
+  };
+  return hooks;
+}
