@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { named, ofType, one, policyResources, resolveOutput } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicies } from '../../policy/evaluate';
+import { ACCOUNT, type InfraRun, OIDC_ISSUER, RESOLVED_EBS_CSI_VERSION, runInfra } from './harness';
 import { allowsWebIdentity, stringLike } from './iamConditions';
-import {
-  ACCOUNT,
-  OIDC_ISSUER,
-  type ProgramRun,
-  promiseOf,
-  RESOLVED_EBS_CSI_VERSION,
-  runProgram,
-} from './program';
 
 const ADMIN = `arn:aws:iam::${ACCOUNT}:role/platform-admins`;
 const GITHUB = 'token.actions.githubusercontent.com';
@@ -19,10 +13,10 @@ const GITHUB_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB}`;
 const PULUMI_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
 const CLUSTER_ADMIN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 
-let run: ProgramRun;
+let run: InfraRun;
 
 beforeAll(async () => {
-  run = await runProgram({
+  run = await runInfra({
     githubRepository: 'acme/cloudops-crm',
     githubEnvironment: 'production',
     adminPrincipalArns: JSON.stringify([ADMIN]),
@@ -31,7 +25,7 @@ beforeAll(async () => {
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions walk arbitrary, provider-shaped resource inputs.
-const props = (type: string, name?: string) => run.one(type, name).props as Record<string, any>;
+const props = (type: string, name?: string) => one(run.resources, type, name).raw as Record<string, any>;
 
 describe('outputs', () => {
   it('exports exactly the names the cluster and app layers read', () => {
@@ -53,20 +47,24 @@ describe('outputs', () => {
 
   it('resolves every output', async () => {
     const p = run.program;
-    expect(await promiseOf(p.clusterName)).toBe('develeap-eks-cluster');
-    expect(await promiseOf(p.clusterEndpoint)).toMatch(/^https:\/\/.+\.eks\.amazonaws\.com$/);
-    expect(await promiseOf(p.oidcProviderArn)).toBe(`arn:aws:iam::${ACCOUNT}:oidc-provider/${OIDC_ISSUER}`);
-    expect(await promiseOf(p.ecrRepositoryUrl)).toBe(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/crm-app`);
-    expect(await promiseOf(p.ecrRepositoryName)).toBe('crm-app');
-    expect(await promiseOf(p.ciRoleArn)).toMatch(/^arn:aws:iam::\d{12}:role\/ci-github$/);
-    expect(await promiseOf(p.deploymentsRoleArn!)).toMatch(/:role\/ci-pulumi-deployments$/);
+    expect(await resolveOutput(p.clusterName)).toBe('develeap-eks-cluster');
+    expect(await resolveOutput(p.clusterEndpoint)).toMatch(/^https:\/\/.+\.eks\.amazonaws\.com$/);
+    expect(await resolveOutput(p.oidcProviderArn)).toBe(
+      `arn:aws:iam::${ACCOUNT}:oidc-provider/${OIDC_ISSUER}`,
+    );
+    expect(await resolveOutput(p.ecrRepositoryUrl)).toBe(
+      `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/crm-app`,
+    );
+    expect(await resolveOutput(p.ecrRepositoryName)).toBe('crm-app');
+    expect(await resolveOutput(p.ciRoleArn)).toMatch(/^arn:aws:iam::\d{12}:role\/ci-github$/);
+    expect(await resolveOutput(p.deploymentsRoleArn!)).toMatch(/:role\/ci-pulumi-deployments$/);
     expect(p.region).toBe('us-east-1');
-    expect(await promiseOf(p.storageClassName)).toBe('gp3');
+    expect(await resolveOutput(p.storageClassName)).toBe('gp3');
   });
 
   it('marks the kubeconfig secret, and it is the cluster kubeconfig', async () => {
     expect(await pulumi.isSecret(run.program.kubeconfig)).toBe(true);
-    const kubeconfig = JSON.parse(await promiseOf(run.program.kubeconfig));
+    const kubeconfig = JSON.parse(await resolveOutput(run.program.kubeconfig));
     expect(kubeconfig.users[0].user.exec.args).toContain('develeap-eks-cluster');
     expect(await pulumi.isSecret(run.program.clusterEndpoint)).toBe(false);
   });
@@ -118,16 +116,16 @@ describe('EKS cluster', () => {
 
   it("creates its AWS resources through the stack's regional, tagging provider", () => {
     // The remote component's children are created by the EKS plugin with the provider sent here.
-    expect(run.componentProviders.get('eks:index:Cluster::crm')?.aws).toMatch(
+    expect(named(run.resources, 'eks:index:Cluster', 'crm').options.providers.aws).toMatch(
       /::pulumi:providers:aws::aws::/,
     );
   });
 
   it('registers every AWS resource and data source call through that provider, never a default one', () => {
     const explicit = /::pulumi:providers:aws::aws::/;
-    const awsResources = [...run.providers.entries()].filter(([key]) => key.startsWith('aws:'));
+    const awsResources = run.resources.filter((r) => r.type.startsWith('aws:'));
     expect(awsResources.length).toBeGreaterThan(15);
-    for (const [key, provider] of awsResources) expect(provider, key).toMatch(explicit);
+    for (const r of awsResources) expect(r.options.provider, `${r.type}::${r.name}`).toMatch(explicit);
     const awsCalls = run.calls.filter((c) => c.token.startsWith('aws:'));
     expect(awsCalls.length).toBeGreaterThanOrEqual(4);
     for (const call of awsCalls) expect(call.provider, call.token).toMatch(explicit);
@@ -151,9 +149,9 @@ describe('EKS cluster', () => {
     const logGroup = props('aws:cloudwatch/logGroup:LogGroup');
     expect(logGroup.name).toBe('/aws/eks/develeap-eks-cluster/cluster');
     expect(logGroup.retentionInDays).toBe(30);
-    const logGroupName = run.one('aws:cloudwatch/logGroup:LogGroup').name;
-    expect(run.dependencies.get('eks:index:Cluster::crm')).toContain(
-      run.urnOf('aws:cloudwatch/logGroup:LogGroup', logGroupName),
+    const logGroupName = one(run.resources, 'aws:cloudwatch/logGroup:LogGroup').name;
+    expect(named(run.resources, 'eks:index:Cluster', 'crm').options.dependsOn).toContain(
+      named(run.resources, 'aws:cloudwatch/logGroup:LogGroup', logGroupName).urn,
     );
   });
 
@@ -165,7 +163,7 @@ describe('EKS cluster', () => {
     expect(group.scalingConfig).toEqual({ desiredSize: 2, minSize: 1, maxSize: 2 });
     expect(group.amiType).toBe('AL2023_x86_64_STANDARD');
     expect(group.version).toBe('1.35');
-    expect(run.all('aws:eks/nodeGroup:NodeGroup')).toHaveLength(1);
+    expect(ofType(run.resources, 'aws:eks/nodeGroup:NodeGroup')).toHaveLength(1);
   });
 
   it('gives nodes encrypted gp3 root volumes and IMDSv2 through the launch template', () => {
@@ -188,10 +186,9 @@ describe('EKS cluster', () => {
     expect(JSON.parse(nodeRole.assumeRolePolicy).Statement[0].Principal).toEqual({
       Service: 'ec2.amazonaws.com',
     });
-    const nodePolicies = run
-      .all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')
-      .filter((a) => a.props.role === 'crm-node-role')
-      .map((a) => a.props.policyArn)
+    const nodePolicies = ofType(run.resources, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+      .filter((a) => a.raw.role === 'crm-node-role')
+      .map((a) => a.raw.policyArn)
       .sort();
     expect(nodePolicies).toEqual([
       'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
@@ -201,21 +198,21 @@ describe('EKS cluster', () => {
   });
 
   it('grants cluster admin through access entries to the configured principals, CI and Deployments', () => {
-    const entries = run.all('aws:eks/accessEntry:AccessEntry');
-    const principals = entries.map((e) => e.props.principalArn);
+    const entries = ofType(run.resources, 'aws:eks/accessEntry:AccessEntry');
+    const principals = entries.map((e) => e.raw.principalArn);
     expect(principals).toContain(ADMIN);
     expect(principals).toContain(`arn:aws:iam::${ACCOUNT}:role/ci-github`);
     expect(principals).toContain(`arn:aws:iam::${ACCOUNT}:role/ci-pulumi-deployments`);
     expect(entries).toHaveLength(3);
     for (const entry of entries) {
-      expect(entry.props.clusterName).toBe('develeap-eks-cluster');
-      expect(entry.props.type).toBe('STANDARD');
+      expect(entry.raw.clusterName).toBe('develeap-eks-cluster');
+      expect(entry.raw.type).toBe('STANDARD');
     }
-    const associations = run.all('aws:eks/accessPolicyAssociation:AccessPolicyAssociation');
-    expect(associations.map((a) => a.props.principalArn).sort()).toEqual([...principals].sort());
+    const associations = ofType(run.resources, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation');
+    expect(associations.map((a) => a.raw.principalArn).sort()).toEqual([...principals].sort());
     for (const association of associations) {
-      expect(association.props.policyArn).toBe(CLUSTER_ADMIN);
-      expect(association.props.accessScope).toEqual({ type: 'cluster' });
+      expect(association.raw.policyArn).toBe(CLUSTER_ADMIN);
+      expect(association.raw.accessScope).toEqual({ type: 'cluster' });
     }
   });
 });
@@ -260,10 +257,10 @@ describe('storage', () => {
   });
 
   it('creates the add-on only after the node group', () => {
-    const addon = run.one('aws:eks/addon:Addon');
-    const nodeGroup = run.one('aws:eks/nodeGroup:NodeGroup');
-    expect(run.dependencies.get(`aws:eks/addon:Addon::${addon.name}`)).toContain(
-      run.urnOf('aws:eks/nodeGroup:NodeGroup', nodeGroup.name),
+    const addon = one(run.resources, 'aws:eks/addon:Addon');
+    const nodeGroup = one(run.resources, 'aws:eks/nodeGroup:NodeGroup');
+    expect(named(run.resources, 'aws:eks/addon:Addon', addon.name).options.dependsOn).toContain(
+      named(run.resources, 'aws:eks/nodeGroup:NodeGroup', nodeGroup.name).urn,
     );
   });
 
@@ -291,10 +288,10 @@ describe('storage', () => {
         claims('system:serviceaccount:kube-system:ebs-csi-node-sa'),
       ),
     ).toBe(false);
-    const attachment = run
-      .all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')
-      .find((a) => a.props.role === 'storage-ebs-csi')!;
-    expect(attachment.props.policyArn).toBe('arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
+    const attachment = ofType(run.resources, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').find(
+      (a) => a.raw.role === 'storage-ebs-csi',
+    )!;
+    expect(attachment.raw.policyArn).toBe('arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
   });
 
   it('makes gp3 the encrypted default class, bound on first consumer, expandable', () => {
@@ -309,11 +306,11 @@ describe('storage', () => {
   });
 
   it('creates gp3 only once the EBS CSI add-on (its provisioner) exists', () => {
-    const addon = run.one('aws:eks/addon:Addon');
-    const gp3 = run.one('kubernetes:storage.k8s.io/v1:StorageClass');
-    expect(run.dependencies.get(`kubernetes:storage.k8s.io/v1:StorageClass::${gp3.name}`)).toContain(
-      run.urnOf('aws:eks/addon:Addon', addon.name),
-    );
+    const addon = one(run.resources, 'aws:eks/addon:Addon');
+    const gp3 = one(run.resources, 'kubernetes:storage.k8s.io/v1:StorageClass');
+    expect(
+      named(run.resources, 'kubernetes:storage.k8s.io/v1:StorageClass', gp3.name).options.dependsOn,
+    ).toContain(named(run.resources, 'aws:eks/addon:Addon', addon.name).urn);
   });
 
   it('takes the default annotation off gp2, forcing it over the field manager that set it', () => {
@@ -322,11 +319,11 @@ describe('storage', () => {
     expect(gp2.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('false');
     expect(gp2.metadata.annotations['pulumi.com/patchForce']).toBe('true');
     // Both classes are never default at the same time: gp2 is demoted after gp3 exists.
-    const gp3 = run.one('kubernetes:storage.k8s.io/v1:StorageClass');
-    const patch = run.one('kubernetes:storage.k8s.io/v1:StorageClassPatch');
-    expect(run.dependencies.get(`kubernetes:storage.k8s.io/v1:StorageClassPatch::${patch.name}`)).toContain(
-      run.urnOf('kubernetes:storage.k8s.io/v1:StorageClass', gp3.name),
-    );
+    const gp3 = one(run.resources, 'kubernetes:storage.k8s.io/v1:StorageClass');
+    const patch = one(run.resources, 'kubernetes:storage.k8s.io/v1:StorageClassPatch');
+    expect(
+      named(run.resources, 'kubernetes:storage.k8s.io/v1:StorageClassPatch', patch.name).options.dependsOn,
+    ).toContain(named(run.resources, 'kubernetes:storage.k8s.io/v1:StorageClass', gp3.name).urn);
   });
 
   it('talks to the new cluster through a provider built from its kubeconfig', async () => {
@@ -411,9 +408,9 @@ describe('CI identity (GitHub Actions)', () => {
       `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/develeap-eks-cluster`,
     );
     // The Terraform version attached AmazonEC2ContainerRegistryPowerUser: push to every repository in the account.
-    const ciAttachments = run
-      .all('aws:iam/rolePolicyAttachment:RolePolicyAttachment')
-      .filter((a) => a.props.role === 'ci-github');
+    const ciAttachments = ofType(run.resources, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').filter(
+      (a) => a.raw.role === 'ci-github',
+    );
     expect(ciAttachments).toEqual([]);
   });
 });
@@ -465,7 +462,7 @@ describe('tags and policies', () => {
     );
     expect(taggable.length).toBeGreaterThan(10);
     for (const resource of taggable) {
-      expect(resource.props.tags, `${resource.type}::${resource.name}`).toMatchObject({
+      expect(resource.raw.tags, `${resource.type}::${resource.name}`).toMatchObject({
         Project: 'cloudops-crm',
         ManagedBy: 'pulumi',
         Stack: 'test',
@@ -478,6 +475,6 @@ describe('tags and policies', () => {
 
   it('passes every rule of the policy pack', () => {
     expect(run.resources.length).toBeGreaterThan(20);
-    expect(evaluatePolicies(run.resources)).toEqual([]);
+    expect(evaluatePolicies(policyResources(run.resources))).toEqual([]);
   });
 });

@@ -1,14 +1,15 @@
+import { ofType, one, policyResources, resolveOutput } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicies } from '../../policy/evaluate';
+import { type InfraRun, runInfra } from './harness';
 import { allowsWebIdentity } from './iamConditions';
-import { type ProgramRun, promiseOf, runProgram } from './program';
 
 // A stack whose account already has the Pulumi Cloud OIDC provider (one per URL and account).
 const EXISTING_PULUMI_PROVIDER = 'arn:aws:iam::210987654321:oidc-provider/api.pulumi.com/oidc';
-let run: ProgramRun;
+let run: InfraRun;
 
 beforeAll(async () => {
-  run = await runProgram({
+  run = await runInfra({
     githubRepository: 'acme/cloudops-crm',
     pulumiOrganization: 'acme',
     pulumiOidcProviderArn: EXISTING_PULUMI_PROVIDER,
@@ -17,22 +18,23 @@ beforeAll(async () => {
 
 describe('an existing Pulumi OIDC provider', () => {
   it('is reused: only the GitHub provider is created', () => {
-    const providers = run.all('aws:iam/openIdConnectProvider:OpenIdConnectProvider');
-    expect(providers.map((p) => p.props.url)).toEqual(['https://token.actions.githubusercontent.com']);
+    const providers = ofType(run.resources, 'aws:iam/openIdConnectProvider:OpenIdConnectProvider');
+    expect(providers.map((p) => p.raw.url)).toEqual(['https://token.actions.githubusercontent.com']);
   });
 
   it('is the federated principal the Deployments role trusts, for this organisation only', async () => {
-    const trust = run.one('aws:iam/role:Role', 'pulumi-deployments').props.assumeRolePolicy as string;
+    const trust = one(run.resources, 'aws:iam/role:Role', 'pulumi-deployments').raw
+      .assumeRolePolicy as string;
     const token = (org: string) => ({
       'api.pulumi.com/oidc:sub': `pulumi:deploy:org:${org}:project:cloudops-crm-infra:stack:dev:operation:update:scope:write`,
       'api.pulumi.com/oidc:aud': org,
     });
     expect(allowsWebIdentity(trust, EXISTING_PULUMI_PROVIDER, token('acme'))).toBe(true);
     expect(allowsWebIdentity(trust, EXISTING_PULUMI_PROVIDER, token('evil'))).toBe(false);
-    expect(await promiseOf(run.program.deploymentsRoleArn!)).toMatch(/:role\/ci-pulumi-deployments$/);
+    expect(await resolveOutput(run.program.deploymentsRoleArn!)).toMatch(/:role\/ci-pulumi-deployments$/);
   });
 
   it('still passes the policy pack', () => {
-    expect(evaluatePolicies(run.resources)).toEqual([]);
+    expect(evaluatePolicies(policyResources(run.resources))).toEqual([]);
   });
 });
