@@ -1,14 +1,14 @@
+import type { Json } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EKS_SYSTEM_PODS, NODES, type PodRequests } from '../capacity';
 import { APP_REPLICA_REQUESTS, APP_REPLICAS } from '../contract';
 import {
+  type ClusterRun,
   customResource,
   EKS_CONFIG,
-  type Json,
   kubernetesObjects,
-  type ProgramRun,
   release,
-  runProgram,
+  runCluster,
 } from './harness';
 
 export function cpuMillis(quantity: string): number {
@@ -59,7 +59,7 @@ function pod(
 }
 
 /** The long-running pods of this layer, with the requests read back from what the program passed. */
-function platformPods(run: ProgramRun): PodRequests[] {
+function platformPods(run: ClusterRun): PodRequests[] {
   const ingress = release(run, 'ingress-nginx').inputs.values.controller;
   const kps = release(run, 'kube-prometheus-stack').inputs.values;
   const es = customResource(run, 'Elasticsearch', 'elasticsearch').inputs.spec.nodeSets[0];
@@ -145,9 +145,9 @@ const total = (pods: PodRequests[], key: 'cpuMillis' | 'memoryMi') =>
   pods.reduce((sum, p) => sum + p[key] * (p.replicas === 'per-node' ? NODES.count : p.replicas), 0);
 
 describe('capacity on 2 x t3a.medium', () => {
-  let run: ProgramRun;
+  let run: ClusterRun;
   beforeAll(async () => {
-    run = await runProgram(EKS_CONFIG);
+    run = await runCluster(EKS_CONFIG);
   });
 
   it('gives every long-running container explicit requests and limits', () => {
@@ -171,7 +171,7 @@ describe('capacity on 2 x t3a.medium', () => {
   });
 
   it('also fits with Alertmanager switched on', async () => {
-    const withAlertmanager = await runProgram({ ...EKS_CONFIG, alertmanagerEnabled: 'true' });
+    const withAlertmanager = await runCluster({ ...EKS_CONFIG, alertmanagerEnabled: 'true' });
     const pods = [...EKS_SYSTEM_PODS, ...platformPods(withAlertmanager), appPods];
     expect(pods.map((p) => p.name)).toContain('alertmanager');
     expect(pack(pods).unplaced).toEqual([]);

@@ -1,5 +1,6 @@
+import type { Json } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EKS_CONFIG, type Json, type ProgramRun, releases, runProgram } from './harness';
+import { type ClusterRun, EKS_CONFIG, releases, runCluster } from './harness';
 import { VERIFIED_VALUES } from './verifiedChartValues';
 
 /** Maps handed to the chart as a whole (Kubernetes objects, free-form config): not walked into. */
@@ -42,10 +43,10 @@ export function valuePaths(values: Record<string, Json>, prefix: string[] = []):
 }
 
 describe('every Helm value the program sets was checked against the chart', () => {
-  const runs: ProgramRun[] = [];
+  const runs: ClusterRun[] = [];
   beforeAll(async () => {
-    runs.push(await runProgram(EKS_CONFIG));
-    runs.push(await runProgram({ ...EKS_CONFIG, ingressController: 'traefik', alertmanagerEnabled: 'true' }));
+    runs.push(await runCluster(EKS_CONFIG));
+    runs.push(await runCluster({ ...EKS_CONFIG, ingressController: 'traefik', alertmanagerEnabled: 'true' }));
   });
 
   it('finds each path in the verified list of its chart version', () => {

@@ -3,10 +3,10 @@ import {
   DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { recordResourceHooks } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { recordResourceHooks } from '../../policy/testing';
 import {
   type CleanupTarget,
   loadBalancerCleanupHook,

@@ -1,13 +1,7 @@
+import { declared, named, ofType, urnName } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  EKS_CONFIG,
-  INFRA_STACK_OUTPUTS,
-  ofType,
-  type ProgramRun,
-  registration,
-  runProgram,
-} from './harness';
+import { type ClusterRun, EKS_CONFIG, INFRA_STACK_OUTPUTS, runCluster } from './harness';
 
 type HookArgs = Record<string, pulumi.Input<string> | pulumi.Input<string>[]>;
 const hookArgs: Array<{ kind: 'load balancers' | 'volumes'; name: string; args: HookArgs }> = [];
@@ -44,7 +38,8 @@ const LB_MARKER = 'cloudops-crm-load-balancer-cleanup';
 const VOLUME_MARKER = 'cloudops-crm-volume-release';
 const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
 
-const marker = (run: ProgramRun, name: string) => ofType(run, CONFIG_MAP).filter((r) => r.name === name);
+const marker = (run: ClusterRun, name: string) =>
+  ofType(declared(run.resources), CONFIG_MAP).filter((r) => r.name === name);
 
 describe('cleanup on destroy', () => {
   beforeEach(() => {
@@ -52,16 +47,16 @@ describe('cleanup on destroy', () => {
   });
 
   it('hangs the load balancer cleanup on a fixed marker, deleted before the ingress controller', async () => {
-    const run = await runProgram(EKS_CONFIG);
+    const run = await runCluster(EKS_CONFIG);
     const found = marker(run, LB_MARKER);
     expect(found).toHaveLength(1);
     expect(found[0]?.inputs.metadata).toMatchObject({ name: LB_MARKER, namespace: 'kube-system' });
 
-    const bound = registration(run, CONFIG_MAP, LB_MARKER);
-    expect(bound.beforeDelete).toEqual([LB_MARKER]);
-    expect(bound.afterDelete).toEqual([]);
+    const bound = named(run.resources, CONFIG_MAP, LB_MARKER).options;
+    expect(bound.hooks.beforeDelete).toEqual([LB_MARKER]);
+    expect(bound.hooks.afterDelete).toEqual([]);
     // Depending on the controller release makes the engine delete the marker (and run the hook) first.
-    expect(bound.dependencies).toContain('ingress');
+    expect(bound.dependsOn.map(urnName)).toContain('ingress');
 
     const args = hookArgs.find((h) => h.kind === 'load balancers')!.args;
     expect(await value(args.clusterName as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.clusterName);
@@ -71,28 +66,29 @@ describe('cleanup on destroy', () => {
   });
 
   it('hangs the volume release wait on a fixed marker that the namespaces depend on, so it goes last', async () => {
-    const run = await runProgram(EKS_CONFIG);
+    const run = await runCluster(EKS_CONFIG);
     const found = marker(run, VOLUME_MARKER);
     expect(found).toHaveLength(1);
     expect(found[0]?.inputs.metadata).toMatchObject({ name: VOLUME_MARKER, namespace: 'kube-system' });
 
-    const bound = registration(run, CONFIG_MAP, VOLUME_MARKER);
+    const bound = named(run.resources, CONFIG_MAP, VOLUME_MARKER).options;
     // beforeDelete: a failure keeps the marker, so the destroy fails and a rerun waits again.
-    expect(bound.beforeDelete).toEqual([VOLUME_MARKER]);
-    expect(bound.afterDelete).toEqual([]);
-    expect(bound.dependencies).toEqual([]);
+    expect(bound.hooks.beforeDelete).toEqual([VOLUME_MARKER]);
+    expect(bound.hooks.afterDelete).toEqual([]);
+    expect(bound.dependsOn.map(urnName)).toEqual([]);
 
     // Every namespace is a child of the component that depends on the marker: namespaces (and their
     // claims) are deleted before it.
-    expect(registration(run, 'cloudops-crm:cluster:PlatformNamespaces', 'ns').dependencies).toContain(
-      VOLUME_MARKER,
-    );
-    const namespaces = ofType(run, 'kubernetes:core/v1:Namespace');
+    expect(
+      named(run.resources, 'cloudops-crm:cluster:PlatformNamespaces', 'ns').options.dependsOn.map(urnName),
+    ).toContain(VOLUME_MARKER);
+    const namespaces = ofType(declared(run.resources), 'kubernetes:core/v1:Namespace');
     expect(namespaces.map((r) => r.inputs.metadata.name).sort()).toEqual([...OWNED_NAMESPACES].sort());
     for (const namespace of namespaces) {
-      expect(registration(run, namespace.type, namespace.name).dependencies, namespace.name).toContain(
-        VOLUME_MARKER,
-      );
+      expect(
+        named(run.resources, namespace.type, namespace.name).options.dependsOn.map(urnName),
+        namespace.name,
+      ).toContain(VOLUME_MARKER);
     }
 
     const args = hookArgs.find((h) => h.kind === 'volumes')!.args;
@@ -102,8 +98,8 @@ describe('cleanup on destroy', () => {
   });
 
   it('keeps both markers identical when the ingress controller or its namespace changes', async () => {
-    const nginx = await runProgram(EKS_CONFIG);
-    const traefik = await runProgram({
+    const nginx = await runCluster(EKS_CONFIG);
+    const traefik = await runCluster({
       ...EKS_CONFIG,
       ingressController: 'traefik',
       ingressNamespace: 'edge',
@@ -117,7 +113,7 @@ describe('cleanup on destroy', () => {
   });
 
   it('attaches neither on a local cluster, which has no AWS load balancers or EBS volumes', async () => {
-    const run = await runProgram({
+    const run = await runCluster({
       kubeContext: 'k3d-crm',
       storageClassName: 'local-path',
       publicHost: 'localhost',
@@ -126,6 +122,8 @@ describe('cleanup on destroy', () => {
     expect(marker(run, VOLUME_MARKER)).toEqual([]);
     expect(hookArgs).toEqual([]);
     expect(run.hooks).toEqual([]);
-    expect(registration(run, 'cloudops-crm:cluster:PlatformNamespaces', 'ns').dependencies).toEqual([]);
+    expect(
+      named(run.resources, 'cloudops-crm:cluster:PlatformNamespaces', 'ns').options.dependsOn.map(urnName),
+    ).toEqual([]);
   });
 });

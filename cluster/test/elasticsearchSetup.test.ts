@@ -2,20 +2,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { type Json, named } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ELASTICSEARCH_FILES_DIR } from '../components/elasticsearchSetup';
-import {
-  EKS_CONFIG,
-  type Json,
-  kubernetesObjects,
-  type ProgramRun,
-  registration,
-  runProgram,
-} from './harness';
+import { type ClusterRun, EKS_CONFIG, kubernetesObjects, runCluster } from './harness';
 
-let run: ProgramRun;
+let run: ClusterRun;
 beforeAll(async () => {
-  run = await runProgram(EKS_CONFIG);
+  run = await runCluster(EKS_CONFIG);
 });
 
 /** The container command of a Job spec (a Job's, or a CronJob's jobTemplate). */
@@ -25,7 +19,7 @@ describe('the Elasticsearch setup Job and its schedule', () => {
   it('gives the Job its own Pulumi timeout, past its deadline (a component does not pass it on)', () => {
     const job = kubernetesObjects(run).find((r) => r.inputs.kind === 'Job')!;
     expect(job.inputs.spec.activeDeadlineSeconds).toBe(1800);
-    expect(registration(run, 'kubernetes:batch/v1:Job', job.name).customTimeouts).toMatchObject({
+    expect(named(run.resources, 'kubernetes:batch/v1:Job', job.name).options.customTimeouts).toMatchObject({
       create: '35m',
       update: '35m',
     });

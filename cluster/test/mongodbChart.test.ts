@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Json } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { MONGODB_CHART_PATH } from '../components/mongodb';
-import { EKS_CONFIG, type Json, kubernetesObjects, type ProgramRun, release, runProgram } from './harness';
+import { type ClusterRun, EKS_CONFIG, kubernetesObjects, release, runCluster } from './harness';
 import { validateObject } from './schemas';
 
 /** helm from HELM_BIN, then the Go bin directory scripts/install-helm.sh installs into, then PATH. */
@@ -39,11 +40,11 @@ describe('the MongoDB chart in charts/mongodb', () => {
   });
 
   describe.skipIf(!helm && !inCi)('rendered with helm', () => {
-    let run: ProgramRun;
+    let run: ClusterRun;
     let objects: Json[];
 
     beforeAll(async () => {
-      run = await runProgram(EKS_CONFIG);
+      run = await runCluster(EKS_CONFIG);
       // Render with exactly the values the program passes to the release.
       const mongodb = release(run, 'mongodb');
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mongodb-chart-'));

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EKS_CONFIG, kubernetesObjects, type ProgramRun, runProgram } from './harness';
+import { type ClusterRun, EKS_CONFIG, kubernetesObjects, runCluster } from './harness';
 import { validateObject } from './schemas';
 
 describe('Kubernetes objects created directly by the program validate against the OpenAPI schemas', () => {
-  const runs: Record<string, ProgramRun> = {};
+  const runs: Record<string, ClusterRun> = {};
   beforeAll(async () => {
-    runs.eks = await runProgram(EKS_CONFIG);
-    runs.traefik = await runProgram({
+    runs.eks = await runCluster(EKS_CONFIG);
+    runs.traefik = await runCluster({
       ...EKS_CONFIG,
       ingressController: 'traefik',
       alertmanagerEnabled: 'true',

@@ -1,33 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as pulumi from '@pulumi/pulumi';
+import { type RecordedResource, startMocks } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OBSERVABILITY_DIR, ObservabilityContent } from '../observability/content';
-import { type Recorded, unwrapSecrets } from './harness';
 import { validateObject } from './schemas';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'observability');
 
-const recorded: Recorded[] = [];
+let recorded: RecordedResource[];
 let fixture: ObservabilityContent;
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        recorded.push({
-          type: args.type,
-          name: args.name,
-          inputs: unwrapSecrets(args.inputs),
-          raw: args.inputs,
-        });
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call: (args) => args.inputs,
-    },
-    'cloudops-crm-cluster',
-    'dev',
-    false,
-  );
+  ({ resources: recorded } = await startMocks({ project: 'cloudops-crm-cluster', stack: 'dev' }));
   fixture = new ObservabilityContent('fixture', {
     dir: FIXTURES,
     namespace: 'monitoring',

@@ -1,24 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { declared, named, ofType, urnName } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NLB_ANNOTATIONS } from '../components/ingressController';
 import { images } from '../versions';
-import {
-  EKS_CONFIG,
-  INFRA_STACK_OUTPUTS,
-  ofType,
-  type ProgramRun,
-  registration,
-  release,
-  releases,
-  runProgram,
-} from './harness';
+import { type ClusterRun, EKS_CONFIG, INFRA_STACK_OUTPUTS, release, releases, runCluster } from './harness';
 
 const INGRESS_CLASS = 'kubernetes:networking.k8s.io/v1:IngressClass';
 
-let run: ProgramRun;
+let run: ClusterRun;
 beforeAll(async () => {
-  run = await runProgram(EKS_CONFIG);
+  run = await runCluster(EKS_CONFIG);
 });
 
 describe('Helm releases (EKS, ingress-nginx)', () => {
@@ -100,14 +92,14 @@ describe('Helm releases (EKS, ingress-nginx)', () => {
       controllerValue: 'k8s.io/ingress-nginx',
     });
     expect(values.controller.ingressClass).toBe('nginx');
-    const classes = ofType(run, INGRESS_CLASS);
+    const classes = ofType(declared(run.resources), INGRESS_CLASS);
     expect(classes.map((c) => [c.name, c.inputs.metadata.name, c.inputs.spec.controller])).toEqual([
       ['ingress-class', 'nginx', 'k8s.io/ingress-nginx'],
     ]);
     // The controller starts only once its class exists.
-    expect(registration(run, 'kubernetes:helm.sh/v3:Release', 'ingress').dependencies).toContain(
-      'ingress-class',
-    );
+    expect(
+      named(run.resources, 'kubernetes:helm.sh/v3:Release', 'ingress').options.dependsOn.map(urnName),
+    ).toContain('ingress-class');
   });
 
   it('leaves no other Service of type LoadBalancer in any release values', () => {
@@ -118,9 +110,9 @@ describe('Helm releases (EKS, ingress-nginx)', () => {
 });
 
 describe('Traefik as the ingress controller', () => {
-  let traefik: ProgramRun;
+  let traefik: ClusterRun;
   beforeAll(async () => {
-    traefik = await runProgram({ ...EKS_CONFIG, ingressController: 'traefik' });
+    traefik = await runCluster({ ...EKS_CONFIG, ingressController: 'traefik' });
   });
 
   it('replaces ingress-nginx with the pinned Traefik chart', () => {
@@ -159,17 +151,17 @@ describe('Traefik as the ingress controller', () => {
   });
 
   it('keeps the very same IngressClass resource as with ingress-nginx, so a switch leaves it in place', () => {
-    const classes = ofType(traefik, INGRESS_CLASS);
+    const classes = ofType(declared(traefik.resources), INGRESS_CLASS);
     expect(classes).toHaveLength(1);
-    expect(classes[0]?.name).toBe(ofType(run, INGRESS_CLASS)[0]?.name);
-    expect(classes[0]?.inputs).toEqual(ofType(run, INGRESS_CLASS)[0]?.inputs);
+    expect(classes[0]?.name).toBe(ofType(declared(run.resources), INGRESS_CLASS)[0]?.name);
+    expect(classes[0]?.inputs).toEqual(ofType(declared(run.resources), INGRESS_CLASS)[0]?.inputs);
   });
 });
 
 describe('a local cluster (kind, k3d, minikube)', () => {
-  let local: ProgramRun;
+  let local: ClusterRun;
   beforeAll(async () => {
-    local = await runProgram({
+    local = await runCluster({
       kubeContext: 'kind-crm',
       storageClassName: 'standard',
       publicHost: 'localhost:8080',
@@ -190,7 +182,7 @@ describe('a local cluster (kind, k3d, minikube)', () => {
   });
 
   it('can expose the controller as a NodePort where no load balancer exists (kind)', async () => {
-    const kind = await runProgram({
+    const kind = await runCluster({
       kubeContext: 'kind-crm',
       storageClassName: 'standard',
       publicHost: 'localhost:8080',

@@ -1,3 +1,4 @@
+import type { Json } from '@cloudops-crm/pulumi-testing';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
@@ -15,7 +16,6 @@ import { PodTemplate } from 'kubernetes-models/v1/PodTemplate';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import type { Json } from './harness';
 
 interface Validatable {
   validate(): void;

@@ -1,18 +1,18 @@
+import { isSecretInput } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  type ClusterRun,
   EKS_CONFIG,
   generatedSecret,
-  isWrappedSecret,
   kubernetesObjects,
-  type ProgramRun,
   releases,
-  runProgram,
+  runCluster,
 } from './harness';
 
-let run: ProgramRun;
+let run: ClusterRun;
 beforeAll(async () => {
-  run = await runProgram(EKS_CONFIG);
+  run = await runCluster(EKS_CONFIG);
 });
 
 const passwords = () => run.resources.filter((r) => r.type === 'random:index/randomPassword:RandomPassword');
@@ -56,7 +56,7 @@ describe('generated credentials', () => {
       ].sort(),
     );
     for (const secret of secretObjects()) {
-      expect(isWrappedSecret(secret.raw.stringData), secret.inputs.metadata.name).toBe(true);
+      expect(isSecretInput(secret.raw.stringData), secret.inputs.metadata.name).toBe(true);
     }
   });
 
@@ -88,6 +88,6 @@ describe('generated credentials', () => {
 
   it('keeps the infra kubeconfig a secret on its way into the provider', () => {
     const provider = run.resources.find((r) => r.type === 'pulumi:providers:kubernetes');
-    expect(isWrappedSecret(provider?.raw.kubeconfig)).toBe(true);
+    expect(isSecretInput(provider?.raw.kubeconfig)).toBe(true);
   });
 });

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 // The app layer's own labels: if the layers drift apart, the NetworkPolicy check below fails.
 import { appLabels as APP_LABELS } from '../../app/deploy/labels';
-import { EKS_CONFIG, kubernetesObjects, type ProgramRun, release, runProgram } from './harness';
+import { type ClusterRun, EKS_CONFIG, kubernetesObjects, release, runCluster } from './harness';
 
-let run: ProgramRun;
+let run: ClusterRun;
 beforeAll(async () => {
-  run = await runProgram(EKS_CONFIG);
+  run = await runCluster(EKS_CONFIG);
 });
 
 const namespaces = () => kubernetesObjects(run).filter((r) => r.inputs.kind === 'Namespace');

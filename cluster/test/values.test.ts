@@ -1,23 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Json } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { esObjects, PUBLISHED_CA_SECRET, setupFiles } from '../components/elasticsearchSetup';
 import { FLUENTD_CONFIG_FILES } from '../components/logShipping';
 import {
+  type ClusterRun,
   customResource,
   EKS_CONFIG,
   EXPORT_NAMES,
-  type Json,
   kubernetesObjects,
   NLB_HOSTNAME,
-  type ProgramRun,
   release,
-  runProgram,
+  runCluster,
 } from './harness';
 
-let run: ProgramRun;
+let run: ClusterRun;
 beforeAll(async () => {
-  run = await runProgram({ ...EKS_CONFIG, logRetentionDays: '14' });
+  run = await runCluster({ ...EKS_CONFIG, logRetentionDays: '14' });
 });
 
 const ingress = (name: string) =>
@@ -72,7 +72,7 @@ describe('sub-paths on the one load balancer', () => {
   });
 
   it('exports exactly the outputs of the contract', () => {
-    expect([...run.exportNames].sort()).toEqual([...EXPORT_NAMES].sort());
+    expect(Object.keys(run.exports).sort()).toEqual([...EXPORT_NAMES].sort());
   });
 
   it('exports the URLs and hostname the app layer and people use', () => {
