@@ -1,15 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  clusterStack,
-  existingImage,
-  type Harness,
-  infraStack,
-  installMocks,
   isSecret,
   isSecretInput,
+  named,
+  ofType,
+  one,
   resolveOutput,
   unwrapSecrets,
-} from './harness';
+} from '@cloudops-crm/pulumi-testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AppRun, clusterStack, existingImage, infraStack, runApp } from './harness';
 import { validators } from './kubernetesModels';
 
 // The values the cluster layer's NetworkPolicy and Prometheus selection are written against.
@@ -19,28 +18,26 @@ const contractLabels = {
   'app.kubernetes.io/component': 'api',
 };
 
-let harness: Harness;
+let harness: AppRun;
 let app: typeof import('../index.js');
 
 beforeAll(async () => {
-  harness = installMocks({ infraStack, clusterStack, image: existingImage, environment: 'dev' });
-  app = await import('../index.js');
-  await resolveOutput(app.imageRef);
-  await harness.settle();
+  harness = await runApp({ infraStack, clusterStack, image: existingImage, environment: 'dev' });
+  app = harness.program;
 });
 
-const deploymentSpec = () => harness.one('kubernetes:apps/v1:Deployment').inputs;
+const deploymentSpec = () => one(harness.resources, 'kubernetes:apps/v1:Deployment').raw;
 const podSpec = () => deploymentSpec().spec.template.spec;
 const container = () => podSpec().containers[0];
 
 describe('stack references', () => {
   it('reads the infra and cluster stacks named in config', () => {
-    const names = harness.ofType('pulumi:pulumi:StackReference').map((ref) => ref.inputs.name);
+    const names = ofType(harness.resources, 'pulumi:pulumi:StackReference').map((ref) => ref.raw.name);
     expect(names.sort()).toEqual([clusterStack, infraStack].sort());
   });
 
   it('points the Kubernetes provider at the infra kubeconfig, kept secret', () => {
-    const { kubeconfig } = harness.one('pulumi:providers:kubernetes').inputs;
+    const { kubeconfig } = one(harness.resources, 'pulumi:providers:kubernetes').raw;
     expect(isSecretInput(kubeconfig)).toBe(true);
     expect(unwrapSecrets(kubeconfig)).toBe('{"apiVersion":"v1","kind":"Config"}');
   });
@@ -48,7 +45,7 @@ describe('stack references', () => {
 
 describe('image', () => {
   it('deploys the configured image by digest without building', async () => {
-    expect(harness.ofType('docker-build:index:Image')).toHaveLength(0);
+    expect(ofType(harness.resources, 'docker-build:index:Image')).toHaveLength(0);
     expect(container().image).toBe(existingImage);
     expect(await resolveOutput(app.imageRef)).toMatch(/@sha256:[a-f0-9]{64}$/);
   });
@@ -136,9 +133,9 @@ describe('Deployment', () => {
   });
 
   it('leaves the replica count to the autoscaler after creation', () => {
-    expect(harness.options.get('kubernetes:apps/v1:Deployment::crm-app')?.ignoreChanges).toEqual([
-      'spec.replicas',
-    ]);
+    expect(
+      named(harness.resources, 'kubernetes:apps/v1:Deployment', 'crm-app').options.ignoreChanges,
+    ).toEqual(['spec.replicas']);
   });
 
   it('reads MongoDB credentials and API keys from Secrets, never from literals', () => {
@@ -156,8 +153,10 @@ describe('Deployment', () => {
 
 describe('API keys', () => {
   it('generates the keys with @pulumi/random and stores them in a Secret in the app namespace', () => {
-    expect(harness.ofType('random:index/randomPassword:RandomPassword').length).toBeGreaterThanOrEqual(1);
-    const secret = harness.one('kubernetes:core/v1:Secret').inputs;
+    expect(
+      ofType(harness.resources, 'random:index/randomPassword:RandomPassword').length,
+    ).toBeGreaterThanOrEqual(1);
+    const secret = one(harness.resources, 'kubernetes:core/v1:Secret').raw;
     expect(secret.metadata).toMatchObject({ name: 'crm-app-api-keys', namespace: 'crm' });
     expect(isSecretInput(secret.stringData)).toBe(true);
     expect(unwrapSecrets(secret.stringData).API_KEYS).toBe(
@@ -173,7 +172,7 @@ describe('API keys', () => {
 
 describe('Service', () => {
   it('is a ClusterIP on port 80 named http selecting the contract labels', () => {
-    const { metadata, spec } = harness.one('kubernetes:core/v1:Service').inputs;
+    const { metadata, spec } = one(harness.resources, 'kubernetes:core/v1:Service').raw;
     expect(metadata).toMatchObject({ name: 'crm-app', namespace: 'crm', labels: contractLabels });
     expect(spec.type).toBe('ClusterIP');
     expect(spec.selector).toEqual(contractLabels);
@@ -183,7 +182,7 @@ describe('Service', () => {
 
 describe('Ingress', () => {
   it('routes / to the Service through the cluster layer ingress class', () => {
-    const { metadata, spec } = harness.one('kubernetes:networking.k8s.io/v1:Ingress').inputs;
+    const { metadata, spec } = one(harness.resources, 'kubernetes:networking.k8s.io/v1:Ingress').raw;
     expect(metadata).toMatchObject({ name: 'crm-app', namespace: 'crm' });
     expect(spec.ingressClassName).toBe('nginx');
     expect(spec.rules[0].http.paths).toEqual([
@@ -194,7 +193,7 @@ describe('Ingress', () => {
 
 describe('ServiceMonitor', () => {
   it('scrapes /metrics on the http port every 30s', () => {
-    const monitor = harness.one('kubernetes:monitoring.coreos.com/v1:ServiceMonitor').inputs;
+    const monitor = one(harness.resources, 'kubernetes:monitoring.coreos.com/v1:ServiceMonitor').raw;
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor.kind).toBe('ServiceMonitor');
     expect(monitor.metadata).toMatchObject({ name: 'crm-app', namespace: 'crm' });
@@ -207,7 +206,7 @@ describe('ServiceMonitor', () => {
 
 describe('PodDisruptionBudget', () => {
   it('keeps one pod available', () => {
-    const { spec } = harness.one('kubernetes:policy/v1:PodDisruptionBudget').inputs;
+    const { spec } = one(harness.resources, 'kubernetes:policy/v1:PodDisruptionBudget').raw;
     expect(spec.minAvailable).toBe(1);
     expect(spec.selector.matchLabels).toEqual(contractLabels);
   });
@@ -215,7 +214,7 @@ describe('PodDisruptionBudget', () => {
 
 describe('HorizontalPodAutoscaler', () => {
   it('scales the Deployment on CPU from the replica count up to maxReplicas', () => {
-    const { spec } = harness.one('kubernetes:autoscaling/v2:HorizontalPodAutoscaler').inputs;
+    const { spec } = one(harness.resources, 'kubernetes:autoscaling/v2:HorizontalPodAutoscaler').raw;
     expect(spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'crm-app' });
     expect(spec.minReplicas).toBe(2);
     expect(spec.maxReplicas).toBe(6);
@@ -235,7 +234,7 @@ describe('Kubernetes schema', () => {
     for (const object of objects) {
       const validate = validators[object.type];
       expect(validate, `no validator for ${object.type}`).toBeDefined();
-      expect(() => validate!(unwrapSecrets(object.inputs)), `${object.type} ${object.name}`).not.toThrow();
+      expect(() => validate!(unwrapSecrets(object.raw)), `${object.type} ${object.name}`).not.toThrow();
     }
   });
 

@@ -1,32 +1,27 @@
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  clusterStack,
-  digest,
-  ecrRepositoryUrl,
-  gitSha,
-  type Harness,
-  infraStack,
-  installMocks,
   isSecretInput,
+  named,
+  ofType,
+  one,
   resolveOutput,
   unwrapSecrets,
-} from './harness';
+} from '@cloudops-crm/pulumi-testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AppRun, clusterStack, digest, ecrRepositoryUrl, gitSha, infraStack, runApp } from './harness';
 
-let harness: Harness;
+let harness: AppRun;
 let app: typeof import('../index.js');
 
 beforeAll(async () => {
   // No image in config: the stack builds this checkout, tagged with the commit CI reports.
   process.env.GITHUB_SHA = gitSha;
-  harness = installMocks({ infraStack, clusterStack, authEnabled: 'false' });
-  app = await import('../index.js');
-  await resolveOutput(app.imageRef);
-  await harness.settle();
+  harness = await runApp({ infraStack, clusterStack, authEnabled: 'false' });
+  app = harness.program;
 });
 
 describe('image build', () => {
-  const image = () => harness.one('docker-build:index:Image').inputs;
+  const image = () => one(harness.resources, 'docker-build:index:Image').raw;
 
   it('builds the root Dockerfile for linux/amd64', () => {
     const { context, dockerfile, platforms } = image();
@@ -56,22 +51,23 @@ describe('image build', () => {
   });
 
   it('keeps the pushed image when the resource leaves the stack, since running pods may still pull it', () => {
-    expect(harness.options.get('docker-build:index:Image::crm-app')?.retainOnDelete).toBe(true);
+    expect(named(harness.resources, 'docker-build:index:Image', 'crm-app').options.retainOnDelete).toBe(true);
   });
 
   it('rolls out the pushed digest, not the tag', async () => {
     const expected = `${ecrRepositoryUrl}:${gitSha}@${digest}`;
     expect(await resolveOutput(app.imageRef)).toBe(expected);
-    const deployment = harness.one('kubernetes:apps/v1:Deployment').inputs;
+    const deployment = one(harness.resources, 'kubernetes:apps/v1:Deployment').raw;
     expect(deployment.spec.template.spec.containers[0].image).toBe(expected);
   });
 });
 
 describe('authentication disabled', () => {
   it('creates no API keys and passes no API_KEYS to the server', () => {
-    expect(harness.ofType('random:index/randomPassword:RandomPassword')).toHaveLength(0);
-    expect(harness.ofType('kubernetes:core/v1:Secret')).toHaveLength(0);
-    const env = harness.one('kubernetes:apps/v1:Deployment').inputs.spec.template.spec.containers[0].env;
+    expect(ofType(harness.resources, 'random:index/randomPassword:RandomPassword')).toHaveLength(0);
+    expect(ofType(harness.resources, 'kubernetes:core/v1:Secret')).toHaveLength(0);
+    const env = one(harness.resources, 'kubernetes:apps/v1:Deployment').raw.spec.template.spec.containers[0]
+      .env;
     expect(env.map((e: { name: string }) => e.name)).not.toContain('API_KEYS');
     expect(app.apiKeys).toBeUndefined();
   });
