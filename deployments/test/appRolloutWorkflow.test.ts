@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runProgram } from './harness';
+import { runDeployments } from './harness';
 
-let run: Awaited<ReturnType<typeof runProgram>>;
+let run: Awaited<ReturnType<typeof runDeployments>>;
 
 beforeAll(async () => {
-  run = await runProgram({ repository: 'example-org/cloudops-crm', appRollout: 'workflow' });
+  run = await runDeployments({ repository: 'example-org/cloudops-crm', appRollout: 'workflow' });
 });
 
 describe('appRollout workflow: the CI/CD workflow alone deploys the app stack', () => {

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { organization, roleArn, runProgram } from './harness';
+import { organization, roleArn, runDeployments } from './harness';
 
-let run: Awaited<ReturnType<typeof runProgram>>;
+let run: Awaited<ReturnType<typeof runDeployments>>;
 
 beforeAll(async () => {
   // appRollout left at its default: Deployments rolls the app out.
-  run = await runProgram({ repository: 'example-org/cloudops-crm', branch: 'main' });
+  run = await runDeployments({ repository: 'example-org/cloudops-crm', branch: 'main' });
 });
 
 const resources = () => run.resources;
