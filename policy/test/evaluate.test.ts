@@ -1,7 +1,7 @@
+import { type Mocked, policyResources, startMocks } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicies } from '../evaluate';
-import { recordingMocks } from '../testing';
 
 class TestResource extends pulumi.CustomResource {
   declare readonly computed: pulumi.Output<unknown>;
@@ -10,16 +10,15 @@ class TestResource extends pulumi.CustomResource {
   }
 }
 
-describe('recordingMocks + evaluatePolicies', () => {
-  const recorder = recordingMocks({
-    outputs: (args) => (args.type === 'test:index:Thing' ? { computed: 'from-mock' } : undefined),
-    call: (args) => (args.token === 'test:index:lookup' ? { answer: 42 } : undefined),
-  });
-
+describe('recorded resources + evaluatePolicies', () => {
+  let recorder: Mocked;
   let computed: unknown;
   let id: unknown;
   beforeAll(async () => {
-    await pulumi.runtime.setMocks(recorder.mocks, 'policy-test', 'test', false);
+    recorder = await startMocks({
+      project: 'policy-test',
+      outputs: (args) => (args.type === 'test:index:Thing' ? { computed: 'from-mock' } : undefined),
+    });
     const thing = new TestResource('test:index:Thing', 'thing', { input: 'x', computed: undefined });
     new TestResource('kubernetes:core/v1:Service', 'public', {
       metadata: { name: 'public' },
@@ -34,7 +33,7 @@ describe('recordingMocks + evaluatePolicies', () => {
       'test:index:Thing::thing',
       'kubernetes:core/v1:Service::public',
     ]);
-    expect(recorder.resources[0]!.props.input).toBe('x');
+    expect(policyResources(recorder.resources)[0]!.props.input).toBe('x');
   });
 
   it('merges extra outputs over the inputs', () => {
@@ -46,7 +45,7 @@ describe('recordingMocks + evaluatePolicies', () => {
   });
 
   it('feeds evaluatePolicies, which names policy and resource', () => {
-    expect(evaluatePolicies(recorder.resources)).toEqual([
+    expect(evaluatePolicies(policyResources(recorder.resources))).toEqual([
       {
         policy: 'only-ingress-controller-load-balancer',
         resource: 'kubernetes:core/v1:Service::public',
