@@ -6,6 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  type CleanupOptions,
   cleanupLoadBalancers,
   LoadBalancerCleanupError,
   LoadBalancerCleanupForeignError,
@@ -103,6 +104,19 @@ function fakeClock() {
   };
 }
 
+/** The cleanup for this cluster's namespaces, silent and on a fake clock unless the test says otherwise. */
+function cleanup(core: ServiceApi, options: Partial<CleanupOptions> = {}) {
+  return cleanupLoadBalancers({
+    clusterName,
+    namespaces,
+    elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+    core,
+    log: () => {},
+    ...fakeClock(),
+    ...options,
+  });
+}
+
 beforeEach(() => {
   elbMock.reset();
   elbMock.on(DescribeTagsCommand).callsFake((input) => tagsFor(input.ResourceArns));
@@ -125,11 +139,7 @@ describe('cleanupLoadBalancers', () => {
     const messages: string[] = [];
     const clock = fakeClock();
 
-    const result = await cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core,
+    const result = await cleanup(core, {
       pollIntervalMs: 5_000,
       timeoutMs: 60_000,
       log: (message) => messages.push(message),
@@ -159,11 +169,7 @@ describe('cleanupLoadBalancers', () => {
     const clock = fakeClock();
     const messages: string[] = [];
 
-    const outcome = cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core,
+    const outcome = cleanup(core, {
       pollIntervalMs: 10_000,
       timeoutMs: 30_000,
       log: (message) => messages.push(message),
@@ -188,14 +194,7 @@ describe('cleanupLoadBalancers', () => {
       .rejects(new Error('User is not authorized to perform DescribeLoadBalancers'));
     const core = new FakeCoreV1Api([]);
 
-    const outcome = cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core,
-      log: () => {},
-      ...fakeClock(),
-    });
+    const outcome = cleanup(core);
 
     await expect(outcome).rejects.toBeInstanceOf(LoadBalancerCleanupError);
     await expect(outcome).rejects.toThrow(/Looking up load balancers in AWS failed: .*not authorized/);
@@ -210,14 +209,7 @@ describe('cleanupLoadBalancers', () => {
       { delete: forbidden },
     );
 
-    const outcome = cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core,
-      log: () => {},
-      ...fakeClock(),
-    });
+    const outcome = cleanup(core);
 
     await expect(outcome).rejects.toThrow(
       /Deleting Service ingress-nginx\/ingress-nginx-controller failed: .*forbidden/,
@@ -227,16 +219,9 @@ describe('cleanupLoadBalancers', () => {
 
   it('reports a failure to list Services', async () => {
     const core = new FakeCoreV1Api([], { list: new Error('connect ECONNREFUSED') });
-    await expect(
-      cleanupLoadBalancers({
-        clusterName,
-        namespaces,
-        elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-        core,
-        log: () => {},
-        ...fakeClock(),
-      }),
-    ).rejects.toThrow(/Listing Kubernetes Services in namespace crm failed: .*ECONNREFUSED/);
+    await expect(cleanup(core)).rejects.toThrow(
+      /Listing Kubernetes Services in namespace crm failed: .*ECONNREFUSED/,
+    );
   });
 
   it('treats a Service deleted concurrently (404) as done', async () => {
@@ -246,14 +231,7 @@ describe('cleanupLoadBalancers', () => {
       [{ name: 'ingress-nginx-controller', namespace: 'ingress-nginx', type: 'LoadBalancer' }],
       { delete: gone },
     );
-    const result = await cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core,
-      log: () => {},
-      ...fakeClock(),
-    });
+    const result = await cleanup(core);
     expect(result.deletedServices).toEqual(['ingress-nginx/ingress-nginx-controller']);
   });
 
@@ -263,14 +241,7 @@ describe('cleanupLoadBalancers', () => {
     const clock = fakeClock();
     const messages: string[] = [];
 
-    const result = await cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core,
-      log: (message) => messages.push(message),
-      ...clock,
-    });
+    const result = await cleanup(core, { log: (message) => messages.push(message), ...clock });
 
     expect(result).toEqual({ deletedServices: [], awaitedLoadBalancers: [], waitedMs: 0 });
     expect(core.deleted).toEqual([]);
@@ -286,14 +257,7 @@ describe('cleanupLoadBalancers', () => {
     ]);
     const clock = fakeClock();
 
-    const outcome = cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core,
-      log: () => {},
-      ...clock,
-    });
+    const outcome = cleanup(core, clock);
 
     await expect(outcome).rejects.toBeInstanceOf(LoadBalancerCleanupForeignError);
     await expect(outcome).rejects.toThrow(
@@ -311,14 +275,7 @@ describe('cleanupLoadBalancers', () => {
     const core = new FakeCoreV1Api([{ name: 'kibana', namespace: 'logging', type: 'LoadBalancer' }], {
       goneNamespaces: ['crm', 'elastic'],
     });
-    const result = await cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core,
-      log: () => {},
-      ...fakeClock(),
-    });
+    const result = await cleanup(core);
     expect(result.deletedServices).toEqual(['logging/kibana']);
   });
 
@@ -333,14 +290,7 @@ describe('cleanupLoadBalancers', () => {
       .on(DescribeLoadBalancersCommand, { Marker: 'page-2' })
       .resolves({ LoadBalancers: many.slice(15) });
 
-    await cleanupLoadBalancers({
-      clusterName,
-      namespaces,
-      elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
-      core: new FakeCoreV1Api([]),
-      log: () => {},
-      ...fakeClock(),
-    });
+    await cleanup(new FakeCoreV1Api([]));
 
     const batches = elbMock
       .commandCalls(DescribeTagsCommand)
