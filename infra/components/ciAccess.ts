@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { InfraConfig } from '../config';
 import { grantClusterAdmin } from './cluster';
 import {
   GITHUB_OIDC_HOST,
@@ -13,13 +14,8 @@ export interface CiAccessArgs {
   clusterName: pulumi.Input<string>;
   clusterArn: pulumi.Input<string>;
   repositoryArn: pulumi.Input<string>;
-  github: {
-    repository: string;
-    branch: string;
-    environment: string | undefined;
-    /** Reuse this account's existing GitHub provider (there can be only one per URL); created when undefined. */
-    oidcProviderArn: string | undefined;
-  };
+  /** Its oidcProviderArn reuses this account's GitHub provider (one per URL); one is created when undefined. */
+  github: InfraConfig['github'];
   pulumi: {
     organization: string | undefined;
     /** Reuse this account's existing Pulumi provider (one per URL as well); created when undefined. */
