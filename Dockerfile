@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # The CRM API image: only app/server and its production dependencies (no Pulumi packages), on Node 24 LTS.
-ARG NODE_IMAGE=node:24.11.1-bookworm-slim
+# The Node.js release is the one in .node-version, which tests, CI and `pnpm dev` run on too.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /repo

@@ -52,6 +52,9 @@ export class StackDeployment extends pulumi.ComponentResource {
           // The default step would run a plain install in the layer folder; this is a pnpm workspace.
           options: { skipInstallDependencies: true },
           preRunCommands: [
+            // The runner image manages Node.js with fnm and defaults to some 24.x; pin the release the
+            // repository runs everywhere else (tests, CI, the image).
+            `${root} && fnm install "$(cat .node-version)" && fnm default "$(cat .node-version)"`,
             `npm install --global pnpm@${args.pnpmVersion}`,
             `${root} && pnpm install --frozen-lockfile`,
             ...(args.extraPreRunCommands ?? []).map((command) => `${root} && ${command}`),

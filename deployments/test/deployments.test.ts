@@ -75,8 +75,11 @@ describe('Deployment Settings', () => {
     for (const s of settings()) {
       const { preRunCommands, options } = s.inputs.operationContext;
       expect(options.skipInstallDependencies).toBe(true);
-      expect(preRunCommands[0]).toBe('npm install --global pnpm@12.4.2');
-      expect(preRunCommands[1]).toMatch(/&& pnpm install --frozen-lockfile$/);
+      expect(preRunCommands[0]).toMatch(
+        /&& fnm install "\$\(cat .node-version\)" && fnm default "\$\(cat .node-version\)"$/,
+      );
+      expect(preRunCommands[1]).toBe('npm install --global pnpm@12.4.2');
+      expect(preRunCommands[2]).toMatch(/&& pnpm install --frozen-lockfile$/);
     }
   });
 

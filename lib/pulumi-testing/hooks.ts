@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 
 /**
- * The mock monitor of @pulumi/pulumi 3.248 cannot register resource hooks, so a program that constructs one fails
+ * The mock monitor of @pulumi/pulumi (3.276 too) has no registerResourceHook, so a program that constructs one fails
  * under mocks. Call this after `setMocks`: hooks are then accepted and their names recorded in the returned array.
  */
 export function recordResourceHooks(runtime: typeof pulumi.runtime = pulumi.runtime): string[] {
