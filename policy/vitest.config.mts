@@ -1,9 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineProject } from 'vitest/config';
+import { pulumiTestProject } from '../lib/pulumi-testing/vitest-project';
 
-export default defineConfig({
-  test: {
-    name: 'policy',
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-  },
-});
+export default defineProject(pulumiTestProject('policy', import.meta.dirname));

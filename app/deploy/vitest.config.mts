@@ -1,13 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineProject } from 'vitest/config';
+import { pulumiTestProject } from '../../lib/pulumi-testing/vitest-project';
 
-export default defineConfig({
-  test: {
-    name: 'app-deploy',
-    root: __dirname,
-    include: ['test/**/*.test.ts'],
-    environment: 'node',
-    // The Pulumi runtime keeps its mock state per process, so each file runs in its own fork.
-    pool: 'forks',
-    testTimeout: 60_000,
-  },
-});
+export default defineProject(pulumiTestProject('app-deploy', import.meta.dirname));

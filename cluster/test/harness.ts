@@ -1,6 +1,5 @@
 import { declared, ofType, type RecordedResource, runProgram } from '@cloudops-crm/pulumi-testing';
 import type * as pulumi from '@pulumi/pulumi';
-import { vi } from 'vitest';
 
 export const NLB_HOSTNAME = 'a1b2c3d4e5f6-0123456789.elb.us-east-1.amazonaws.com';
 
@@ -73,11 +72,7 @@ export function runCluster(config: Record<string, string> = EKS_CONFIG) {
     stackOutputs: () => INFRA_STACK_OUTPUTS,
     secretStackOutputs: ['kubeconfig'],
     outputs: stateFor,
-    program: () => {
-      // Each run needs a fresh index.ts: it declares its resources when imported.
-      vi.resetModules();
-      return import('../index.js');
-    },
+    program: () => import('../index.js'),
   });
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type ConfigSource, loadConfig } from '../config';
 
 const source = (values: Record<string, string>): ConfigSource => ({ get: (key) => values[key] });
@@ -189,6 +189,7 @@ describe('a missing or malformed value fails naming the key', () => {
       'cloudops-crm-infra:githubRepository': 'acme/cloudops-crm',
       'cloudops-crm-infra:nodeMaxSize': 'lots',
     });
+    vi.resetModules(); // an earlier file of this worker may have imported the program already
     await expect(import('../index.js')).rejects.toThrow(
       /'cloudops-crm-infra:nodeMaxSize': 'lots' is not a whole number/,
     );

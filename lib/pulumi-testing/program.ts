@@ -1,10 +1,11 @@
 import * as pulumi from '@pulumi/pulumi';
+import { vi } from 'vitest';
 import { settle } from './outputs';
 import { type MockSetup, type RecordedResource, startMocks } from './recorder';
 import type { Json } from './secrets';
 
 export interface ProgramSetup<M> extends MockSetup {
-  /** Imports the program, e.g. `() => import('../index.js')`; reset the module registry here to run it again. */
+  /** Imports the program, e.g. `() => import('../index.js')`. */
   program: () => Promise<M>;
 }
 
@@ -24,9 +25,14 @@ export interface ProgramRun<M> {
 /**
  * Runs a Pulumi program under recording mocks and returns once its exports have resolved and registrations have
  * stopped arriving. The Pulumi runtime is per process: runs follow one another, never overlap.
+ *
+ * The module registry is reset first: a program declares its resources when it is imported, so every run (in
+ * the same file, or in the next file of a worker the files share) imports it afresh. The provider SDKs are plain
+ * Node modules outside that registry and stay loaded.
  */
 export async function runProgram<M extends object>(setup: ProgramSetup<M>): Promise<ProgramRun<M>> {
   const mocked = await startMocks(setup);
+  vi.resetModules();
   const program = await setup.program();
   const exports: Record<string, pulumi.Output<unknown>> = {};
   const outputs: Record<string, Json> = {};

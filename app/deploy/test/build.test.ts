@@ -7,7 +7,7 @@ import {
   resolveOutput,
   unwrapSecrets,
 } from '@cloudops-crm/pulumi-testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AppRun, clusterStack, digest, ecrRepositoryUrl, gitSha, infraStack, runApp } from './harness';
 
 let harness: AppRun;
@@ -15,7 +15,7 @@ let app: typeof import('../index.js');
 
 beforeAll(async () => {
   // No image in config: the stack builds this checkout, tagged with the commit CI reports.
-  process.env.GITHUB_SHA = gitSha;
+  vi.stubEnv('GITHUB_SHA', gitSha);
   harness = await runApp({ infraStack, clusterStack, authEnabled: 'false' });
   app = harness.program;
 });

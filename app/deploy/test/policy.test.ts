@@ -1,5 +1,5 @@
 import { policyResources } from '@cloudops-crm/pulumi-testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { type EvaluatedResource, evaluatePolicies } from '../../../policy/evaluate';
 import { clusterStack, gitSha, infraStack, runApp } from './harness';
 
@@ -7,7 +7,7 @@ let resources: EvaluatedResource[];
 
 beforeAll(async () => {
   // Build mode registers every resource the layer can create, the image included.
-  process.env.GITHUB_SHA = gitSha;
+  vi.stubEnv('GITHUB_SHA', gitSha);
   const run = await runApp({ infraStack, clusterStack });
   resources = policyResources(run.resources);
 });
