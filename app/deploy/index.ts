@@ -17,9 +17,18 @@ const infra = config.infraStack ? new pulumi.StackReference('infra', { name: con
 const cluster = new pulumi.StackReference('cluster', { name: config.clusterStack });
 
 // Without an infra stack (local kind/k3d cluster) the provider uses the ambient kubeconfig and context.
+// clusterIdentifier, as in the cluster layer: without it the provider compares kubeconfig texts, and a regenerated
+// kubeconfig (new token command, reordered keys) plans a replacement of the provider and with it a delete and
+// recreate of the Deployment, Service and Ingress. Tied to the EKS cluster name, only another cluster replaces.
+// Adding the identifier to an existing provider is itself no replacement (pulumi-kubernetes DiffConfig).
 const provider = new k8s.Provider(
   'crm',
-  infra ? { kubeconfig: infra.requireOutput('kubeconfig') as pulumi.Output<string> } : {},
+  infra
+    ? {
+        kubeconfig: infra.requireOutput('kubeconfig') as pulumi.Output<string>,
+        clusterIdentifier: pulumi.interpolate`eks:${infra.requireOutput('clusterName')}`,
+      }
+    : { clusterIdentifier: 'local:current-context' },
 );
 const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
 

@@ -41,6 +41,18 @@ describe('stack references', () => {
     expect(isSecretInput(kubeconfig)).toBe(true);
     expect(unwrapSecrets(kubeconfig)).toBe('{"apiVersion":"v1","kind":"Config"}');
   });
+
+  it('identifies the cluster by its EKS name, so a regenerated kubeconfig does not replace the provider', () => {
+    const provider = one(harness.resources, 'pulumi:providers:kubernetes').inputs;
+    expect(provider.clusterIdentifier).toBe('eks:develeap-eks-cluster');
+  });
+
+  it('identifies a local cluster by the ambient current context', async () => {
+    const local = await runApp({ clusterStack, image: existingImage });
+    const provider = one(local.resources, 'pulumi:providers:kubernetes').inputs;
+    expect(provider.clusterIdentifier).toBe('local:current-context');
+    expect(provider.kubeconfig).toBeUndefined();
+  });
 });
 
 describe('image', () => {
