@@ -30,6 +30,8 @@ export interface InfraConfig {
   };
   /** Pinned EBS CSI add-on version; when undefined AWS's default version for kubernetesVersion is used. */
   ebsCsiAddonVersion: string | undefined;
+  /** Pinned CoreDNS add-on version; when undefined AWS's default version for kubernetesVersion is used. */
+  corednsAddonVersion: string | undefined;
   github: {
     repository: string;
     branch: string;
@@ -80,6 +82,10 @@ const GITHUB_OIDC_PROVIDER_ARN: Format = {
 const PULUMI_OIDC_PROVIDER_ARN: Format = {
   pattern: /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/,
   description: 'the ARN of the api.pulumi.com/oidc OIDC provider',
+};
+const ADDON_VERSION: Format = {
+  pattern: /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
+  description: 'an add-on version such as v1.37.0-eksbuild.1',
 };
 const IAM_POLICY_ARN: Format = {
   pattern: /^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/,
@@ -183,10 +189,8 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(PROJECT)): I
       keepLastImages: read.integer('ecrKeepLastImages', 30, 1, 1000),
       untaggedExpiryDays: read.integer('ecrUntaggedExpiryDays', 1, 1, 365),
     },
-    ebsCsiAddonVersion: read.optional('ebsCsiAddonVersion', {
-      pattern: /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
-      description: 'an add-on version such as v1.37.0-eksbuild.1',
-    }),
+    ebsCsiAddonVersion: read.optional('ebsCsiAddonVersion', ADDON_VERSION),
+    corednsAddonVersion: read.optional('corednsAddonVersion', ADDON_VERSION),
     github: {
       repository: read.required('githubRepository', {
         pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/,

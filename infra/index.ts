@@ -27,6 +27,7 @@ const eksCluster = new EksCluster(
     vpcId: network.vpcId,
     subnetIds: network.subnetIds,
     node: config.node,
+    corednsAddonVersion: config.corednsAddonVersion,
     logRetentionDays: config.clusterLogRetentionDays,
     adminPrincipalArns: config.adminPrincipalArns,
     tags,

@@ -5,6 +5,7 @@ import type { CapacityType } from '../config';
 import { servicePrincipalTrustPolicy } from './trustPolicies';
 
 export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+export const COREDNS_ADDON = 'coredns';
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator'];
 
 export interface NodeGroupSettings {
@@ -22,6 +23,8 @@ export interface EksClusterArgs {
   vpcId: pulumi.Input<string>;
   subnetIds: pulumi.Input<string[]>;
   node: NodeGroupSettings;
+  /** Pinned CoreDNS add-on version; when undefined AWS's default version for kubernetesVersion is used. */
+  corednsAddonVersion: string | undefined;
   logRetentionDays: number;
   /** IAM principals granted cluster admin. The identity running Pulumi must not be listed: EKS already made it admin. */
   adminPrincipalArns: string[];
@@ -32,6 +35,7 @@ export interface EksClusterArgs {
 export class EksCluster extends pulumi.ComponentResource {
   readonly cluster: eks.Cluster;
   readonly nodeGroup: aws.eks.NodeGroup;
+  readonly coredns: aws.eks.Addon;
   readonly launchTemplate: aws.ec2.LaunchTemplate;
   readonly name: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
@@ -167,6 +171,31 @@ export class EksCluster extends pulumi.ComponentResource {
         tags: args.tags,
       },
       { parent: this, dependsOn: attachments },
+    );
+
+    // @pulumi/eks manages CoreDNS only when it creates a node group itself (skipDefaultNodeGroup turns that off), so
+    // the self-managed copy EKS bootstraps would stay at its creation version through control-plane upgrades. As a
+    // managed add-on at AWS's default version for kubernetesVersion, an upgrade moves it along. After the node
+    // group: created before any node, the add-on stays DEGRADED until it times out. OVERWRITE adopts the bootstrapped
+    // Deployment; preserve keeps DNS running should the add-on ever be removed from the stack.
+    const corednsVersion =
+      args.corednsAddonVersion ??
+      aws.eks.getAddonVersionOutput(
+        { addonName: COREDNS_ADDON, kubernetesVersion: args.kubernetesVersion, mostRecent: false },
+        { parent: this },
+      ).version;
+    this.coredns = new aws.eks.Addon(
+      `${name}-coredns`,
+      {
+        clusterName: this.name,
+        addonName: COREDNS_ADDON,
+        addonVersion: corednsVersion,
+        resolveConflictsOnCreate: 'OVERWRITE',
+        resolveConflictsOnUpdate: 'OVERWRITE',
+        preserve: true,
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [this.nodeGroup] },
     );
 
     args.adminPrincipalArns.forEach((principalArn, i) => {

@@ -32,6 +32,7 @@ describe('configuration defaults', () => {
     expect(config.pulumi.organization).toBeUndefined();
     expect(config.pulumi.oidcProviderArn).toBeUndefined();
     expect(config.ebsCsiAddonVersion).toBeUndefined();
+    expect(config.corednsAddonVersion).toBeUndefined();
     expect(config.eksUnsupportedZoneIds['us-east-1']).toEqual(['use1-az3']);
   });
 
@@ -139,6 +140,7 @@ describe('a missing or malformed value fails naming the key', () => {
     ],
     ['adminPrincipalArns', { ...minimal, adminPrincipalArns: '["alice"]' }, /adminPrincipalArns.*'alice'/],
     ['ebsCsiAddonVersion', { ...minimal, ebsCsiAddonVersion: 'latest' }, /ebsCsiAddonVersion/],
+    ['corednsAddonVersion', { ...minimal, corednsAddonVersion: '1.11.4' }, /corednsAddonVersion/],
     [
       'githubOidcProviderArn',
       { ...minimal, githubOidcProviderArn: 'arn:aws:iam::1:x' },

@@ -4,6 +4,7 @@ import type * as pulumi from '@pulumi/pulumi';
 export const ACCOUNT = '123456789012';
 export const OIDC_ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 export const RESOLVED_EBS_CSI_VERSION = 'v1.50.1-eksbuild.1';
+export const RESOLVED_COREDNS_VERSION = 'v1.12.4-eksbuild.1';
 
 /** Zone names and IDs as DescribeAvailabilityZones returns them; each region has one zone EKS rejects. */
 export const ZONES: Record<string, { names: string[]; zoneIds: string[] }> = {
@@ -78,7 +79,11 @@ function callResult(args: pulumi.runtime.MockCallArgs, region: string): Record<s
       return { ids: zones.map((zone) => `subnet-${zone}`), id: 'subnets', filters };
     }
     case 'aws:eks/getAddonVersion:getAddonVersion':
-      return { ...inputs, id: String(inputs.addonName), version: RESOLVED_EBS_CSI_VERSION };
+      return {
+        ...inputs,
+        id: String(inputs.addonName),
+        version: inputs.addonName === 'coredns' ? RESOLVED_COREDNS_VERSION : RESOLVED_EBS_CSI_VERSION,
+      };
     default:
       throw new Error(`unmocked call ${args.token}`);
   }

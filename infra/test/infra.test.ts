@@ -247,9 +247,12 @@ describe('ECR repository', () => {
 
 describe('storage', () => {
   it('installs the EBS CSI add-on at the version AWS resolves for the cluster version', () => {
-    const lookup = run.calls.find((c) => c.token === 'aws:eks/getAddonVersion:getAddonVersion')!;
+    const lookup = run.calls.find(
+      (c) =>
+        c.token === 'aws:eks/getAddonVersion:getAddonVersion' && c.inputs.addonName === 'aws-ebs-csi-driver',
+    )!;
     expect(lookup.inputs).toMatchObject({ addonName: 'aws-ebs-csi-driver', kubernetesVersion: '1.35' });
-    const addon = props('aws:eks/addon:Addon');
+    const addon = props('aws:eks/addon:Addon', 'storage-ebs-csi');
     expect(addon.addonName).toBe('aws-ebs-csi-driver');
     expect(addon.addonVersion).toBe(RESOLVED_EBS_CSI_VERSION);
     expect(addon.clusterName).toBe('develeap-eks-cluster');
@@ -257,7 +260,7 @@ describe('storage', () => {
   });
 
   it('creates the add-on only after the node group', () => {
-    const addon = one(run.resources, 'aws:eks/addon:Addon');
+    const addon = one(run.resources, 'aws:eks/addon:Addon', 'storage-ebs-csi');
     const nodeGroup = one(run.resources, 'aws:eks/nodeGroup:NodeGroup');
     expect(named(run.resources, 'aws:eks/addon:Addon', addon.name).options.dependsOn).toContain(
       named(run.resources, 'aws:eks/nodeGroup:NodeGroup', nodeGroup.name).urn,
@@ -306,7 +309,7 @@ describe('storage', () => {
   });
 
   it('creates gp3 only once the EBS CSI add-on (its provisioner) exists', () => {
-    const addon = one(run.resources, 'aws:eks/addon:Addon');
+    const addon = one(run.resources, 'aws:eks/addon:Addon', 'storage-ebs-csi');
     const gp3 = one(run.resources, 'kubernetes:storage.k8s.io/v1:StorageClass');
     expect(
       named(run.resources, 'kubernetes:storage.k8s.io/v1:StorageClass', gp3.name).options.dependsOn,

@@ -4,7 +4,7 @@ import { evaluatePolicies } from '../../policy/evaluate';
 import { type InfraRun, runInfra } from './harness';
 import { allowsWebIdentity } from './iamConditions';
 
-// A second stack: us-west-1, an existing GitHub provider, a pinned add-on, no Pulumi organisation.
+// A second stack: us-west-1, an existing GitHub provider, pinned add-ons, no Pulumi organisation.
 const EXISTING_PROVIDER = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
 let run: InfraRun;
 
@@ -16,6 +16,7 @@ beforeAll(async () => {
     githubBranch: 'release',
     githubOidcProviderArn: EXISTING_PROVIDER,
     ebsCsiAddonVersion: 'v1.37.0-eksbuild.1',
+    corednsAddonVersion: 'v1.11.4-eksbuild.2',
     nodeCapacityType: 'SPOT',
   });
 });
@@ -54,9 +55,14 @@ describe('a stack with other settings', () => {
     expect(ofType(run.resources, 'aws:eks/accessEntry:AccessEntry')).toHaveLength(1);
   });
 
-  it('uses the pinned add-on version without asking AWS', () => {
+  it('uses the pinned add-on versions without asking AWS', () => {
     expect(run.calls.filter((c) => c.token === 'aws:eks/getAddonVersion:getAddonVersion')).toEqual([]);
-    expect(one(run.resources, 'aws:eks/addon:Addon').raw.addonVersion).toBe('v1.37.0-eksbuild.1');
+    expect(one(run.resources, 'aws:eks/addon:Addon', 'storage-ebs-csi').raw.addonVersion).toBe(
+      'v1.37.0-eksbuild.1',
+    );
+    expect(one(run.resources, 'aws:eks/addon:Addon', 'crm-coredns').raw.addonVersion).toBe(
+      'v1.11.4-eksbuild.2',
+    );
   });
 
   it('applies region, name and capacity type', async () => {
