@@ -17,7 +17,6 @@ export interface DeploymentsConfig {
   repository: string;
   branch: string;
   stacks: { infra: string; cluster: string; app: string };
-  pnpmVersion: string;
   /** ESC environment (project/name) holding the image the app stack deploys. */
   imageEnvironment: { project: string; name: string };
   oidcSessionDuration: string;
@@ -41,10 +40,6 @@ export function loadConfig(
     pattern: /^(?!refs\/)\S+$/,
     description: 'a branch name such as main',
   });
-  const pnpmVersion = read.string('pnpmVersion', '12.4.2', {
-    pattern: /^\d+\.\d+\.\d+$/,
-    description: 'an exact version such as 12.4.2',
-  });
   const imageEnvironment = read.string('imageEnvironment', 'cloudops-crm/app-image', {
     pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
     description: 'an ESC environment as project/name',
@@ -64,7 +59,6 @@ export function loadConfig(
       cluster: read.string('clusterStack', 'dev', NAME),
       app: read.string('appStack', 'dev', NAME),
     },
-    pnpmVersion,
     imageEnvironment: { project: envProject, name: envName },
     oidcSessionDuration,
     appRollout,

@@ -38,7 +38,6 @@ const settings = Object.fromEntries(
       layer,
       awsRoleArn,
       oidcSessionDuration: config.oidcSessionDuration,
-      pnpmVersion: config.pnpmVersion,
       // Deployments runners have no Docker daemon: the app stack deploys the image CI published.
       extraPreRunCommands:
         layer.key === 'app' && imageEnvironment

@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as pulumiservice from '@pulumi/pulumiservice';
 import type { Layer } from './layers';
+import { preRunCommands } from './preRun';
 
 export interface StackDeploymentArgs {
   organization: string;
@@ -11,7 +12,6 @@ export interface StackDeploymentArgs {
   /** IAM role Pulumi Deployments assumes through OIDC. */
   awsRoleArn: pulumi.Input<string>;
   oidcSessionDuration: string;
-  pnpmVersion: string;
   /** Extra commands after dependency installation, run from the repository root. */
   extraPreRunCommands?: string[];
 }
@@ -23,8 +23,6 @@ export class StackDeployment extends pulumi.ComponentResource {
   constructor(name: string, args: StackDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cloudops-crm:deployments:StackDeployment', name, {}, opts);
 
-    // Commands start from the repository root so they work whatever directory the runner starts in.
-    const root = 'cd "$(git rev-parse --show-toplevel)"';
     this.settings = new pulumiservice.DeploymentSettings(
       name,
       {
@@ -49,16 +47,8 @@ export class StackDeployment extends pulumi.ComponentResource {
               duration: args.oidcSessionDuration,
             },
           },
-          // The default step would run a plain install in the layer folder; this is a pnpm workspace.
           options: { skipInstallDependencies: true },
-          preRunCommands: [
-            // The runner image manages Node.js with fnm and defaults to some 24.x; pin the release the
-            // repository runs everywhere else (tests, CI, the image).
-            `${root} && fnm install "$(cat .node-version)" && fnm default "$(cat .node-version)"`,
-            `npm install --global pnpm@${args.pnpmVersion}`,
-            `${root} && pnpm install --frozen-lockfile`,
-            ...(args.extraPreRunCommands ?? []).map((command) => `${root} && ${command}`),
-          ],
+          preRunCommands: preRunCommands(args.extraPreRunCommands),
           // Resource hooks registered for deletion (load balancer cleanup) only run when the program runs
           // during destroy.
           environmentVariables: { PULUMI_RUN_PROGRAM: 'true' },

@@ -10,7 +10,6 @@ describe('loadConfig', () => {
       repository: 'acme/crm',
       branch: 'main',
       stacks: { infra: 'dev', cluster: 'dev', app: 'dev' },
-      pnpmVersion: '12.4.2',
       imageEnvironment: { project: 'cloudops-crm', name: 'app-image' },
       oidcSessionDuration: '1h0m0s',
       appRollout: 'deployments',
@@ -42,9 +41,6 @@ describe('loadConfig', () => {
     ).toThrow(/cloudops-crm-deployments:imageEnvironment/);
     expect(() => loadConfig(source({ repository: 'acme/crm', appRollout: 'true' }), 'acme')).toThrow(
       /cloudops-crm-deployments:appRollout/,
-    );
-    expect(() => loadConfig(source({ repository: 'acme/crm', pnpmVersion: 'latest' }), 'acme')).toThrow(
-      /cloudops-crm-deployments:pnpmVersion/,
     );
   });
 });
