@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preRunCommands } from '../preRun';
 
 const exec = promisify(execFile);
-const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
+const repositoryRoot = path.resolve(__dirname, '..', '..');
 const COREPACK_VERSION = '0.36.0';
 
 /**

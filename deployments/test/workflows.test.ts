@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -90,5 +90,43 @@ describe('CI/CD rollout through Deployments', () => {
     expect(check).toMatch(/for attempt in \$\(seq 1 "\$\{attempts\}"\)/);
     expect(check).toMatch(/sleep 15/);
     expect(check).toMatch(/exit 1\s*$/);
+  });
+});
+
+describe('actions the workflows run', () => {
+  const githubDir = path.resolve(workflowsDir, '..');
+  const files = [
+    ...readdirSync(workflowsDir).map((file) => path.join(workflowsDir, file)),
+    ...readdirSync(path.join(githubDir, 'actions')).map((action) =>
+      path.join(githubDir, 'actions', action, 'action.yml'),
+    ),
+  ];
+  const uses = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/^\s*(?:- )?uses: (\S+)(.*)$/gm)].map((m) => ({
+      file: path.relative(githubDir, file),
+      action: m[1]!,
+      comment: m[2]!.trim(),
+    })),
+  );
+
+  it('finds the actions in every workflow and composite action', () => {
+    expect(uses.filter((u) => !u.action.startsWith('./')).length).toBeGreaterThan(10);
+  });
+
+  // A tag can be moved to other code after review; a commit cannot. The comment keeps the release readable.
+  it('pins every third-party action by full commit SHA, with its release tag beside it', () => {
+    const unpinned = uses
+      .filter((u) => !u.action.startsWith('./'))
+      .filter(
+        (u) => !/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/.test(u.action) || !/^# v\d+(\.\d+)*$/.test(u.comment),
+      )
+      .map((u) => `${u.file}: ${u.action} ${u.comment}`);
+    expect(unpinned).toEqual([]);
+  });
+
+  it('installs the Pulumi CLI without piping a download into a shell', () => {
+    for (const file of files) {
+      expect(readFileSync(file, 'utf8')).not.toMatch(/curl[^\n|]*\|\s*(ba)?sh/);
+    }
   });
 });
