@@ -57,10 +57,6 @@ const ingress = new IngressController(
   },
   opts,
 );
-// Kubernetes, not Pulumi, creates the NLB behind the controller's Service: the marker goes before the
-// controller and its hook removes the stack's load balancers first.
-if (destroyTarget) loadBalancerCleanupMarker(destroyTarget, { ...opts, dependsOn: [ingress] });
-
 // NodePort has no address to read; config then names the host (checked in config.ts).
 const host = config.publicHost
   ? pulumi.output(config.publicHost)
@@ -132,7 +128,7 @@ const elasticsearchSetup = new ElasticsearchSetup(
   { ...opts, dependsOn: [elastic] },
 );
 
-new LogShipping(
+const logShipping = new LogShipping(
   'fluentd',
   {
     namespace: names.logging,
@@ -149,7 +145,7 @@ new LogShipping(
   { ...opts, dependsOn: [elasticsearchSetup, monitoring] },
 );
 
-new Routes(
+const routes = new Routes(
   'routes',
   {
     ingressClassName: ingress.ingressClassName,
@@ -175,7 +171,7 @@ new Routes(
   { ...opts, dependsOn: [ingress] },
 );
 
-new ObservabilityContent(
+const observability = new ObservabilityContent(
   'observability',
   {
     dir: OBSERVABILITY_DIR,
@@ -185,6 +181,27 @@ new ObservabilityContent(
   },
   opts,
 );
+
+// Kubernetes, not Pulumi, creates the NLB behind the controller's Service; the marker's hook removes the stack's load
+// balancers and waits until AWS has. It depends on every release, object and namespace of the stack, so a destroy
+// deletes it first and nothing else in parallel: a failed wait stops the destroy with the stack still whole, and
+// the next destroy waits again.
+if (destroyTarget) {
+  loadBalancerCleanupMarker(destroyTarget, {
+    ...opts,
+    dependsOn: [
+      namespaces,
+      ingress,
+      monitoring,
+      mongodb,
+      elastic,
+      elasticsearchSetup,
+      logShipping,
+      routes,
+      observability,
+    ],
+  });
+}
 
 export const ingressHostname = host;
 export const ingressClassName = ingress.ingressClassName;

@@ -41,6 +41,24 @@ const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
 const marker = (run: ClusterRun, name: string) =>
   ofType(declared(run.resources), CONFIG_MAP).filter((r) => r.name === name);
 
+/** URNs `urn` depends on, directly or transitively: a destroy deletes `urn` before every one of them. */
+function mustDeleteAfter(resources: ClusterRun['resources'], urn: string | undefined): Set<string> {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const pending = [...(byUrn.get(urn)?.options.dependsOn ?? [])];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    pending.push(...(byUrn.get(next)?.options.dependsOn ?? []));
+  }
+  return seen;
+}
+
+/** Resources that depend directly on `urn`, i.e. that a destroy deletes before it. */
+const dependents = (resources: ClusterRun['resources'], urn: string | undefined) =>
+  resources.filter((r) => urn !== undefined && r.options.dependsOn.includes(urn)).map((r) => r.name);
+
 describe('cleanup on destroy', () => {
   beforeEach(() => {
     hookArgs.length = 0;
@@ -63,6 +81,44 @@ describe('cleanup on destroy', () => {
     expect(await value(args.region as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.region);
     expect(await value(args.kubeconfig as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.kubeconfig);
     expect(await value(pulumi.all(args.namespaces as pulumi.Input<string>[]))).toEqual(OWNED_NAMESPACES);
+  });
+
+  it('deletes the load balancer marker before anything else and the volume marker after everything else', async () => {
+    const run = await runCluster(EKS_CONFIG);
+    const lbMarker = named(run.resources, CONFIG_MAP, LB_MARKER);
+    const volumeMarker = named(run.resources, CONFIG_MAP, VOLUME_MARKER);
+    // Every object the stack owns in the cluster: Helm releases, namespaces and the program's own objects.
+    const owned = declared(run.resources).filter(
+      (r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('pulumi:providers:'),
+    );
+    expect(owned.length).toBeGreaterThan(20);
+    const lbFirst = mustDeleteAfter(run.resources, lbMarker.urn);
+    const volumeLast = mustDeleteAfter(run.resources, volumeMarker.urn);
+    // The engine deletes a resource only after everything that depends on it: the marker depends on each one, and
+    // nothing depends on the marker, so nothing is deleted in parallel with the load balancer wait.
+    for (const resource of owned) {
+      if (resource.urn !== lbMarker.urn) {
+        expect(lbFirst.has(resource.urn ?? ''), `${resource.type} ${resource.name}`).toBe(true);
+      }
+    }
+    expect(dependents(run.resources, lbMarker.urn)).toEqual([]);
+    const namespaces = ofType(declared(run.resources), 'kubernetes:core/v1:Namespace');
+    const helmReleases = ofType(declared(run.resources), 'kubernetes:helm.sh/v3:Release');
+    expect(namespaces).toHaveLength(OWNED_NAMESPACES.length);
+    for (const resource of [...namespaces, ...helmReleases]) {
+      expect(lbFirst.has(resource.urn ?? ''), resource.name).toBe(true);
+    }
+    // Every namespace, and every release in one (with them every claim), is gone before the volume wait starts;
+    // metrics-server in kube-system has no volumes.
+    const inOwnedNamespaces = helmReleases.filter((r) => OWNED_NAMESPACES.includes(r.inputs.namespace));
+    expect(inOwnedNamespaces.length).toBeGreaterThanOrEqual(5);
+    for (const resource of [...namespaces, ...inOwnedNamespaces]) {
+      expect(mustDeleteAfter(run.resources, resource.urn).has(volumeMarker.urn ?? ''), resource.name).toBe(
+        true,
+      );
+    }
+    // The volume marker depends on nothing of the stack: it is the last to go.
+    expect(volumeLast.size).toBe(0);
   });
 
   it('hangs the volume release wait on a fixed marker that the namespaces depend on, so it goes last', async () => {
