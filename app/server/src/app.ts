@@ -15,6 +15,7 @@ import swagger from './plugins/external/swagger.js';
 import persons from './routes/persons.js';
 import probes from './routes/probes.js';
 import root from './routes/root.js';
+import { MAX_PATH_SEGMENT_LENGTH } from './schemas/person.js';
 
 export interface BuildOptions {
   /** Where log lines go (default stdout); tests pass a stream to read them. */
@@ -27,6 +28,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logController: new AccessLog(),
     genReqId: correlationId,
     bodyLimit: config.bodyLimitBytes,
+    routerOptions: { maxParamLength: MAX_PATH_SEGMENT_LENGTH },
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs * 2,
     // Above the 60 s upstream keep-alive of the ingress controller, so it never reuses a socket this side closed.
@@ -54,13 +56,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     uri: config.mongoUri,
     database: config.mongoDatabase,
     timeoutMs: config.mongoTimeoutMs,
+    operationTimeoutMs: config.mongoOperationTimeoutMs,
   });
   await app.register(metrics, { environment: config.environment });
   await app.register(helmet);
   await app.register(rateLimit, { max: config.rateLimitMax });
   await app.register(swagger);
   await app.register(auth, { apiKeys: config.apiKeys });
-  await app.register(personsRepository);
+  await app.register(personsRepository, { lockWaitMs: config.mongoOperationTimeoutMs });
 
   await app.register(root);
   await app.register(probes);

@@ -24,6 +24,11 @@ export interface Config {
   /** How long a MongoDB operation waits for a reachable server before the request fails with 503. */
   mongoTimeoutMs: number;
   /**
+   * How long any one MongoDB operation may take in all (server selection included) before the request fails
+   * with 503; at most a quarter of the shutdown budget, so a slow database cannot hold a shutdown past it.
+   */
+  mongoOperationTimeoutMs: number;
+  /**
    * Proxies in front of the service whose X-Forwarded-For entries are trusted (1 behind the ingress controller).
    * 0 trusts none, so a client reaching the service directly cannot choose its own address.
    */
@@ -96,6 +101,19 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(environment)) {
     throw new ConfigError(`ENVIRONMENT must be 1-32 letters, digits, "-" or "_", got "${environment}"`);
   }
+  const shutdownTimeoutMs = integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000);
+  const mongoOperationTimeoutMs = integer(
+    env,
+    'MONGO_OPERATION_TIMEOUT_MS',
+    Math.min(2_500, Math.floor(shutdownTimeoutMs / 4)),
+    100,
+    150_000,
+  );
+  if (mongoOperationTimeoutMs * 4 > shutdownTimeoutMs) {
+    throw new ConfigError(
+      `MONGO_OPERATION_TIMEOUT_MS must be at most a quarter of SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), got "${mongoOperationTimeoutMs}"`,
+    );
+  }
   return {
     ...mongo(env),
     port: integer(env, 'PORT', 5000, 0, 65535),
@@ -106,8 +124,9 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitMax: integer(env, 'RATE_LIMIT_MAX', 600, 1, 1_000_000),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16_384, 256, 10_485_760),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
-    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    shutdownTimeoutMs,
     mongoTimeoutMs: integer(env, 'MONGO_TIMEOUT_MS', 2_000, 100, 60_000),
+    mongoOperationTimeoutMs,
     trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
   };
 }

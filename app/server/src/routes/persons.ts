@@ -2,10 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, preValidationAsyncHookHandler } from 'fastify';
 import { ObjectId } from 'mongodb';
+import { decodeCursor } from '../lib/cursor.js';
 import { badRequest, notFound } from '../lib/problem.js';
 import {
   LIST_DEFAULT_LIMIT,
   LIST_MAX_LIMIT,
+  NewPersonIdParams,
   Person,
   PersonCreateBody,
   PersonCreated,
@@ -88,10 +90,7 @@ const persons: FastifyPluginAsync = async (fastify) => {
         return person;
       }
       const pageSize = parseLimit(limit);
-      const page = await app.persons.list(
-        pageSize,
-        after === undefined ? undefined : parseObjectId(after, 'after'),
-      );
+      const page = await app.persons.list(pageSize, after === undefined ? undefined : decodeCursor(after));
       if (page.next) reply.header('link', `</person?limit=${pageSize}&after=${page.next}>; rel="next"`);
       return page.persons;
     },
@@ -125,7 +124,7 @@ const persons: FastifyPluginAsync = async (fastify) => {
         summary: 'Create a person with this person_id',
         tags,
         security,
-        params: PersonIdParams,
+        params: NewPersonIdParams,
         body: PersonCreateBody,
         response: { 201: PersonCreated, ...problemResponses(400, 401, 409, 413, 415, 429, 503) },
       },

@@ -41,9 +41,27 @@ export const WRITABLE_FIELDS = Object.keys(writableFields);
 
 /** `person_id`: the client's own key for a contact, kept as the original API had it, with a bounded charset. */
 export const PERSON_ID_PATTERN = '^[A-Za-z0-9_.~-]{1,64}$';
-export const PersonIdParams = Type.Object({
+/** New persons only: their id must be one that fits in any URL and log line unescaped. */
+export const NewPersonIdParams = Type.Object({
   personId: Type.String({ pattern: PERSON_ID_PATTERN, description: '1-64 of A-Z a-z 0-9 _ . ~ -' }),
 });
+
+/**
+ * Reads, updates and deletes address any person_id already stored: the original accepted any string (e-mail
+ * addresses, spaces, non-ASCII), so legacy persons must stay reachable. The path segment arrives URL-decoded;
+ * its length is bounded here and, before decoding, by the router (see MAX_PATH_SEGMENT_LENGTH).
+ */
+export const STORED_PERSON_ID_MAX_LENGTH = 256;
+export const PersonIdParams = Type.Object({
+  personId: Type.String({
+    minLength: 1,
+    maxLength: STORED_PERSON_ID_MAX_LENGTH,
+    description: `Any stored person_id, URL-encoded (1-${STORED_PERSON_ID_MAX_LENGTH} characters)`,
+  }),
+});
+
+/** The longest path segment the router accepts (URL-encoded: a non-ASCII character takes up to 12). */
+export const MAX_PATH_SEGMENT_LENGTH = 1024;
 
 /**
  * A stored person as returned: the server's fields plus the person fields exactly as stored. The fields stay
@@ -52,7 +70,7 @@ export const PersonIdParams = Type.Object({
  */
 export const Person = Type.Object(
   {
-    _id: Type.String({ description: 'MongoDB ObjectId as a 24-hex string' }),
+    _id: Type.String({ description: 'MongoDB ObjectId as a 24-hex string (other _id types as a string)' }),
     person_id: Type.Optional(Type.String()),
     created_at: Type.Optional(Type.String({ format: 'date-time' })),
     updated_at: Type.Optional(Type.String({ format: 'date-time' })),
@@ -75,7 +93,10 @@ export const PersonListQuery = Type.Object(
       }),
     ),
     after: Type.Optional(
-      Type.String({ description: 'Cursor: the `_id` of the last person of the previous page' }),
+      Type.String({
+        description:
+          'Cursor from the `Link` header: the ObjectId of the last person of the previous page (other `_id` types are encoded)',
+      }),
     ),
   },
   { additionalProperties: false },

@@ -1,16 +1,44 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError } from 'mongodb';
+import {
+  MongoCompatibilityError,
+  MongoError,
+  MongoInvalidArgumentError,
+  MongoMissingDependencyError,
+  MongoParseError,
+  MongoServerError,
+} from 'mongodb';
 import { HttpProblem, problemBody } from '../../lib/problem.js';
 
 export const DB_UNAVAILABLE = 'Database unavailable: MongoDB is not reachable, try again shortly';
 
-function isDatabaseDown(error: unknown): boolean {
-  return (
-    error instanceof MongoServerSelectionError ||
-    error instanceof MongoNetworkError ||
-    error instanceof MongoTopologyClosedError
-  );
+// Server errors that say "not now" rather than "wrong request": shutting down, stepping down, not primary.
+const UNAVAILABLE_SERVER_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+/**
+ * Whether a failure is the database's or the network's, not the request's: every error the driver raises about
+ * reaching or hearing from the server (network, timeouts, selection, a closed pool or client), server errors
+ * that mean unavailable, and a socket error the driver lets through unwrapped (EPIPE, ECONNRESET).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof MongoServerError) {
+    return (
+      UNAVAILABLE_SERVER_CODES.has(Number(error.code)) ||
+      error.hasErrorLabel('RetryableWriteError') ||
+      error.hasErrorLabel('ResetPool')
+    );
+  }
+  if (error instanceof MongoError) {
+    // Programming errors (a bad argument, an invalid option) stay 500s so they are seen and fixed.
+    return !(
+      error instanceof MongoInvalidArgumentError ||
+      error instanceof MongoParseError ||
+      error instanceof MongoCompatibilityError ||
+      error instanceof MongoMissingDependencyError
+    );
+  }
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && 'syscall' in (error as object);
 }
 
 /** Turns Fastify's own client errors (validation, parsing, size) into a message that names the problem. */
@@ -58,7 +86,7 @@ export default fp<ErrorsPluginOptions>(
         reply.headers(error.headers);
         return sendProblem(request, reply, error.statusCode, error.message);
       }
-      if (isDatabaseDown(error)) {
+      if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'MongoDB unreachable');
         return sendProblem(request, reply, 503, DB_UNAVAILABLE);
       }

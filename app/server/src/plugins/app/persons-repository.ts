@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyBaseLogger } from 'fastify';
 import fp from 'fastify-plugin';
 import { type Collection, MongoServerError, ObjectId, type WithId } from 'mongodb';
+import { afterCursor, encodeCursor } from '../../lib/cursor.js';
 import { HttpProblem } from '../../lib/problem.js';
 import type { PersonCreate, PersonUpdate } from '../../schemas/person.js';
 
@@ -45,6 +47,25 @@ function toView({ _id, created_at, updated_at, ...rest }: WithId<PersonDocument>
 
 const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 
+/** Claims on person_id, used while the unique index is blocked: `_id` is unique in every collection. */
+interface ClaimDocument {
+  _id: string;
+  claimed_at: Date;
+}
+
+/** Far above any create's own duration (its operations are bounded by MONGO_OPERATION_TIMEOUT_MS). */
+const CLAIM_STALE_MS = 60_000;
+
+/** Locks that serialise the updates of one person (see PersonsRepository.locked). */
+interface LockDocument {
+  _id: string;
+  token: ObjectId;
+  locked_at: Date;
+}
+
+/** Longer than any update holds its lock: two bounded operations. */
+const LOCK_STALE_MS = 30_000;
+
 /** How long to wait before trying again to build the unique index that existing duplicates blocked. */
 const BLOCKED_INDEX_RETRY_MS = 60_000;
 
@@ -53,13 +74,17 @@ export class PersonsRepository {
 
   constructor(
     private readonly collection: Collection<PersonDocument>,
+    private readonly claims: Collection<ClaimDocument>,
+    private readonly locks: Collection<LockDocument>,
     private readonly log: FastifyBaseLogger,
+    /** How long an update waits for another one of the same person before answering 503. */
+    private readonly lockWaitMs: number,
   ) {}
 
   /**
    * The unique index on person_id is what makes a duplicate POST a 409; writes wait for it. Resolves false when
-   * duplicates already stored (the original service allowed them) block the index: creates then check before
-   * inserting, and the build is tried again a minute later. Other failures (MongoDB down) are retried on the
+   * duplicates already stored (the original service allowed them) block the index: creates then claim the id in
+   * a side collection first (see create), and the build is tried again a minute later. Other failures (MongoDB down) are retried on the
    * next write.
    */
   ensureIndexes(): Promise<boolean> {
@@ -95,17 +120,16 @@ export class PersonsRepository {
     return duplicate !== undefined;
   }
 
-  async list(limit: number, after?: ObjectId): Promise<PersonsPage> {
+  async list(limit: number, after?: unknown): Promise<PersonsPage> {
     // Sorting on _id gives a stable keyset cursor that needs no extra index and works the same on FerretDB.
     const docs = await this.collection
-      .find(after ? { _id: { $gt: after } } : {})
+      .find(after === undefined ? {} : afterCursor(after))
       .sort({ _id: 1 })
       .limit(limit + 1)
       .toArray();
     const page = docs.slice(0, limit);
     const last = page.at(-1);
-    const persons = page.map(toView);
-    return { persons, next: docs.length > limit && last ? (persons.at(-1)?._id ?? null) : null };
+    return { persons: page.map(toView), next: docs.length > limit && last ? encodeCursor(last._id) : null };
   }
 
   async findById(id: ObjectId): Promise<PersonView | null> {
@@ -120,11 +144,15 @@ export class PersonsRepository {
 
   async create(personId: string, fields: PersonCreate): Promise<string> {
     const conflict = () => new HttpProblem(409, `Person with person_id '${personId}' already exists`);
-    if (
-      !(await this.ensureIndexes()) &&
-      (await this.collection.countDocuments({ person_id: personId }, { limit: 1 }))
-    ) {
-      throw conflict();
+    if (!(await this.ensureIndexes())) {
+      // Without the unique index only a write that MongoDB itself keeps unique makes the create atomic: the
+      // claim's _id. A claim is kept for a person that exists, so a second create of it is refused here too.
+      if (
+        !(await this.claim(personId)) ||
+        (await this.collection.countDocuments({ person_id: personId }, { limit: 1 }))
+      ) {
+        throw conflict();
+      }
     }
     const now = new Date();
     try {
@@ -141,31 +169,104 @@ export class PersonsRepository {
     }
   }
 
+  /**
+   * Takes the claim on person_id; false when another create holds it. A claim older than CLAIM_STALE_MS can only
+   * be left by a create that failed between its claim and its insert; it is taken over, atomically, by matching
+   * its old time.
+   */
+  private async claim(personId: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await this.claims.insertOne({ _id: personId, claimed_at: now });
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const stale = new Date(now.getTime() - CLAIM_STALE_MS);
+    const taken = await this.claims.updateOne(
+      { _id: personId, claimed_at: { $lt: stale } },
+      { $set: { claimed_at: now } },
+    );
+    return taken.modifiedCount === 1;
+  }
+
   async update(personId: string, fields: PersonUpdate): Promise<UpdateResult> {
-    // Read, compare, then write: an identical PUT is "No changes made" and keeps updated_at. The comparison is
-    // done here rather than with $expr in the filter, which FerretDB does not support.
-    const current = await this.collection.findOne({ person_id: personId });
-    if (!current) return { found: false };
-    const changed = Object.entries(fields).some(
-      ([key, value]) => !isDeepStrictEqual(current[key as keyof PersonDocument], value),
-    );
-    if (!changed) return { found: true, modified: 0 };
-    const result = await this.collection.updateOne(
-      { person_id: personId },
-      { $set: { ...fields, updated_at: new Date() } },
-    );
-    return result.matchedCount > 0 ? { found: true, modified: result.modifiedCount } : { found: false };
+    return this.locked(personId, async () => {
+      const current = await this.collection.findOne({ person_id: personId });
+      if (!current) return { found: false };
+      const changed = Object.entries(fields).some(
+        ([key, value]) => !isDeepStrictEqual(current[key as keyof PersonDocument], value),
+      );
+      if (!changed) return { found: true, modified: 0 };
+      // The filter also carries the compared state, so even a write that outlived its lock changes nothing twice.
+      const differs = Object.entries(fields).map(([key, value]) => ({ [key]: { $ne: value } }));
+      const result = await this.collection.updateOne(
+        { _id: current._id, $or: differs },
+        { $set: { ...fields, updated_at: new Date() } },
+      );
+      return { found: true, modified: result.modifiedCount };
+    });
+  }
+
+  /**
+   * Runs `work` while holding the lock on person_id: a document in a side collection whose `_id` is the id, so
+   * taking it is one insert, atomic on MongoDB and FerretDB alike and across every replica (FerretDB does not
+   * re-check an update's filter against concurrent writes, so the filter alone would not be enough there).
+   * A lock older than LOCK_STALE_MS was left by a process that died holding it and is removed.
+   */
+  private async locked<T>(personId: string, work: () => Promise<T>): Promise<T> {
+    const token = new ObjectId();
+    const deadline = Date.now() + this.lockWaitMs;
+    for (;;) {
+      try {
+        await this.locks.insertOne({ _id: personId, token, locked_at: new Date() });
+        break;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      await this.locks.deleteOne({ _id: personId, locked_at: { $lt: new Date(Date.now() - LOCK_STALE_MS) } });
+      if (Date.now() > deadline) {
+        throw new HttpProblem(
+          503,
+          `Person '${personId}' is being changed by other requests; try again shortly`,
+          {
+            'retry-after': '1',
+          },
+        );
+      }
+      await sleep(5 + Math.random() * 20);
+    }
+    try {
+      return await work();
+    } finally {
+      // A release that fails (MongoDB gone) leaves a lock that expires after LOCK_STALE_MS.
+      await this.locks.deleteOne({ _id: personId, token }).catch(() => {});
+    }
   }
 
   async remove(personId: string): Promise<boolean> {
     const result = await this.collection.deleteOne({ person_id: personId });
+    // While the index is blocked the claim must go with the person, or the id could never be created again.
+    if (result.deletedCount > 0 && (await this.#uniqueIndex) === false) {
+      await this.claims.deleteOne({ _id: personId });
+    }
     return result.deletedCount > 0;
   }
 }
 
-export default fp(
-  async (app) => {
-    const repository = new PersonsRepository(app.mongo.db.collection<PersonDocument>('persons'), app.log);
+export interface PersonsRepositoryOptions {
+  lockWaitMs: number;
+}
+
+export default fp<PersonsRepositoryOptions>(
+  async (app, { lockWaitMs }) => {
+    const repository = new PersonsRepository(
+      app.mongo.db.collection<PersonDocument>('persons'),
+      app.mongo.db.collection<ClaimDocument>('person_id_claims'),
+      app.mongo.db.collection<LockDocument>('person_locks'),
+      app.log,
+      lockWaitMs,
+    );
     app.decorate('persons', repository);
     // Best effort at start; a failure here only means MongoDB is not up yet.
     app.addHook('onReady', async () => {

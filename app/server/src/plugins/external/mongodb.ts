@@ -13,6 +13,8 @@ export interface MongoPluginOptions {
   database: string;
   /** How long an operation waits for a reachable server; bounds every request while MongoDB is down. */
   timeoutMs: number;
+  /** The whole of any one operation (the driver's timeoutMS): a slow database gives a 503, never a hung request. */
+  operationTimeoutMs: number;
 }
 
 /**
@@ -21,10 +23,11 @@ export interface MongoPluginOptions {
  * it fails, the driver closes the client for good, so it is retried here until it succeeds.
  */
 export default fp<MongoPluginOptions>(
-  async (app, { uri, database, timeoutMs }) => {
+  async (app, { uri, database, timeoutMs, operationTimeoutMs }) => {
     const client = new MongoClient(uri, {
       serverSelectionTimeoutMS: timeoutMs,
       connectTimeoutMS: timeoutMs,
+      timeoutMS: operationTimeoutMs,
       appName: 'crm-app',
     });
     const db = client.db(database);
