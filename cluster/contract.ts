@@ -20,6 +20,13 @@ export const MONGO_APP_SECRET = { name: 'crm-mongodb-app', key: 'uri' } as const
 export const APP_REPLICA_REQUESTS = { cpu: '100m', memory: '128Mi' } as const;
 export const APP_REPLICAS = 2;
 
+/**
+ * Proxies between a client and the app pods that add to X-Forwarded-For: the ingress controller only (the NLB works
+ * at layer 4 and, with the controller Service's `Local` policy, keeps the client's source address). The app layer
+ * sets the server's TRUST_PROXY_HOPS to this.
+ */
+export const PROXY_HOPS_BEFORE_APP = 1;
+
 /** Sub-paths on the shared load balancer; the app layer owns `/`. */
 export const PATHS = { kibana: '/kibana', grafana: '/grafana' } as const;
 
@@ -29,4 +36,7 @@ export const INFRA_OUTPUTS = {
   clusterName: 'clusterName',
   storageClassName: 'storageClassName',
   region: 'region',
+  /** TLS on the public endpoint: the certificate's domain and ARN, both absent when TLS is off. */
+  publicDomain: 'publicDomain',
+  tlsCertificateArn: 'tlsCertificateArn',
 } as const;

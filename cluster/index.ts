@@ -53,15 +53,21 @@ const ingress = new IngressController(
     namespace: names.ingress,
     serviceType: config.ingressServiceType,
     awsNlb: cluster.isEks,
+    tls: cluster.eks?.publicTls,
     timeoutSeconds: timeout,
   },
   opts,
 );
 // NodePort has no address to read; config then names the host (checked in config.ts).
-const host = config.publicHost
+const address = config.publicHost
   ? pulumi.output(config.publicHost)
   : loadBalancerAddress('ingress-lb', ingress.serviceId, { ...opts, dependsOn: [ingress] });
-const baseUrl = pulumi.interpolate`http://${host}`;
+// With TLS every URL names the certificate's domain over https (the NLB address would fail the certificate check);
+// without it, http:// and the address as before. Port 80 then only redirects, so no http URL is handed out.
+const tls = cluster.eks?.publicTls ?? pulumi.output(undefined);
+const baseUrl = pulumi
+  .all([tls, address])
+  .apply(([publicTls, host]) => (publicTls ? `https://${publicTls.domain}` : `http://${host}`));
 
 const monitoring = new Monitoring(
   'monitoring',
@@ -203,7 +209,8 @@ if (destroyTarget) {
   });
 }
 
-export const ingressHostname = host;
+/** The load balancer's address (or publicHost): what the public domain's DNS record points at when TLS is on. */
+export const ingressHostname = address;
 export const ingressClassName = ingress.ingressClassName;
 export const crmUrl = pulumi.interpolate`${baseUrl}/`;
 export const kibanaUrl = pulumi.interpolate`${baseUrl}${PATHS.kibana}`;

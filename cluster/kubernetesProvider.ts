@@ -1,5 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { PublicTls } from './components/ingressController';
 import type { ClusterTarget } from './config';
 import { INFRA_OUTPUTS } from './contract';
 
@@ -13,6 +14,8 @@ export interface TargetCluster {
     clusterName: pulumi.Output<string>;
     region: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string>;
+    /** TLS on the public endpoint as the infra stack set it up; undefined when it has none. */
+    publicTls: pulumi.Output<PublicTls | undefined>;
   };
 }
 
@@ -38,7 +41,12 @@ export function targetCluster(target: ClusterTarget): TargetCluster {
       provider,
       storageClassName: infra.requireOutput(INFRA_OUTPUTS.storageClassName).apply(String),
       isEks: true,
-      eks: { clusterName, region: infra.requireOutput(INFRA_OUTPUTS.region).apply(String), kubeconfig },
+      eks: {
+        clusterName,
+        region: infra.requireOutput(INFRA_OUTPUTS.region).apply(String),
+        kubeconfig,
+        publicTls: publicTls(infra),
+      },
     };
   }
   const provider = new k8s.Provider('local', {
@@ -49,4 +57,26 @@ export function targetCluster(target: ClusterTarget): TargetCluster {
     enableServerSideApply: true,
   });
   return { provider, storageClassName: undefined, isEks: false };
+}
+
+/**
+ * The infra stack exports the domain and its certificate together or not at all (an infra stack from before TLS
+ * exports neither, and the endpoint stays plain HTTP).
+ */
+export function publicTls(infra: pulumi.StackReference): pulumi.Output<PublicTls | undefined> {
+  return pulumi
+    .all([infra.getOutput(INFRA_OUTPUTS.publicDomain), infra.getOutput(INFRA_OUTPUTS.tlsCertificateArn)])
+    .apply(([domain, certificateArn]) => tlsFromInfraOutputs(domain, certificateArn));
+}
+
+export function tlsFromInfraOutputs(domain: unknown, certificateArn: unknown): PublicTls | undefined {
+  if (!domain && !certificateArn) return undefined;
+  if (typeof domain !== 'string' || typeof certificateArn !== 'string' || !domain || !certificateArn) {
+    throw new Error(
+      `infra stack outputs ${INFRA_OUTPUTS.publicDomain} and ${INFRA_OUTPUTS.tlsCertificateArn} come together; ` +
+        `got ${INFRA_OUTPUTS.publicDomain}=${JSON.stringify(domain)}, ` +
+        `${INFRA_OUTPUTS.tlsCertificateArn}=${JSON.stringify(certificateArn)}`,
+    );
+  }
+  return { domain, certificateArn };
 }

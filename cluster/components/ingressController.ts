@@ -10,12 +10,20 @@ export const INGRESS_CLASS_NAME = 'nginx';
 /** The controller value ingress-nginx registers; Traefik's ingress-nginx provider matches it too. */
 export const INGRESS_NGINX_CONTROLLER = 'k8s.io/ingress-nginx';
 
+/** TLS on the public endpoint: the NLB terminates it with this ACM certificate, issued for `domain`. */
+export interface PublicTls {
+  domain: string;
+  certificateArn: string;
+}
+
 export interface IngressControllerArgs {
   kind: IngressControllerKind;
   namespace: pulumi.Input<string>;
   serviceType: IngressServiceType;
   /** On EKS the Service becomes one internet-facing AWS NLB; elsewhere it stays a plain LoadBalancer. */
   awsNlb: boolean;
+  /** NLB only: TLS on 443 with this certificate, port 80 redirecting to it; plain HTTP on 80 when undefined. */
+  tls?: pulumi.Input<PublicTls | undefined>;
   timeoutSeconds: number;
 }
 
@@ -29,19 +37,79 @@ export const NLB_ANNOTATIONS: Record<string, string> = {
   'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled': 'true',
 };
 
-function ingressNginxValues(args: IngressControllerArgs): Record<string, unknown> {
+/**
+ * TLS 1.2 and 1.3 only. Without the annotation the NLB listener gets the API default, ELBSecurityPolicy-2016-08,
+ * which still accepts TLS 1.0.
+ */
+export const NLB_TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+export const HTTP_PORT = 80;
+export const HTTPS_PORT = 443;
+/** ingress-nginx: the extra listener that answers every request with a redirect to https. */
+export const REDIRECT_CONTAINER_PORT = 2443;
+
+/**
+ * cloud-provider-aws (pkg/providers/v1/aws.go, ensureLoadBalancerv2 and buildListener): with a certificate, the
+ * ports named in ssl-ports get a TLS listener and forward plain TCP to the nodes (backend-protocol stays unset,
+ * i.e. not `ssl`); the others stay TCP.
+ */
+export function nlbAnnotations(tls: PublicTls | undefined): Record<string, string> {
+  if (!tls) return NLB_ANNOTATIONS;
+  return {
+    ...NLB_ANNOTATIONS,
+    'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': tls.certificateArn,
+    'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': String(HTTPS_PORT),
+    'service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy': NLB_TLS_POLICY,
+  };
+}
+
+/**
+ * Client addresses. With the default `Cluster` policy kube-proxy forwards NLB traffic between nodes and SNATs it to
+ * a node address, so the controller (and, through X-Forwarded-For, the app) saw ~2 node IPs instead of clients.
+ * `Local` keeps the packet on the node that received it, so the controller sees the caller (the NLB's instance
+ * targets preserve the source address). Health checks: cloud-provider-aws then points the target group's check at
+ * the Service's healthCheckNodePort (HTTP /healthz, 10 s, 2/2), which kube-proxy answers 200 only on nodes running
+ * a controller pod, so the NLB sends traffic only there. No health-check annotation is set: a healthcheck-port
+ * would move the check back to the traffic port, where every node answers. Only on the NLB; local clusters keep the
+ * chart defaults.
+ */
+export const CLIENT_ADDRESS_POLICY = 'Local';
+
+function ingressNginxValues(
+  args: IngressControllerArgs,
+  tls: PublicTls | undefined,
+): Record<string, unknown> {
+  const service: Record<string, unknown> = {
+    type: args.serviceType,
+    annotations: args.awsNlb ? nlbAnnotations(tls) : {},
+  };
+  if (args.awsNlb) service.externalTrafficPolicy = CLIENT_ADDRESS_POLICY;
+  // TLS ends at the NLB: its 443 listener forwards the decrypted stream to nginx's plain http port, and port 80
+  // goes to a listener that only redirects to https://<domain> (the pattern of ingress-nginx's own
+  // deploy/static/provider/aws/nlb-with-tls-termination). X-Forwarded-For stays $remote_addr: use-forwarded-headers
+  // is left off, so a client cannot put its own address in front.
+  if (tls) {
+    service.targetPorts = { http: 'tohttps', https: 'http' };
+    // The chart would declare appProtocol https on the 443 port, which now carries plain HTTP to nginx.
+    service.appProtocol = false;
+  }
   return {
     controller: {
+      ...(tls
+        ? {
+            containerPort: { http: HTTP_PORT, https: HTTPS_PORT, tohttps: REDIRECT_CONTAINER_PORT },
+            // A global snippet (http-snippet in the ConfigMap), not an annotation: allowSnippetAnnotations stays off.
+            config: {
+              'http-snippet': `server {\n  listen ${REDIRECT_CONTAINER_PORT};\n  return 308 https://${tls.domain}$request_uri;\n}\n`,
+            },
+          }
+        : {}),
       // The program owns the IngressClass for either controller (see IngressController); the chart still
       // passes controllerValue as the controller's --controller-class.
       ingressClassResource: { enabled: false, controllerValue: INGRESS_NGINX_CONTROLLER },
       ingressClass: INGRESS_CLASS_NAME,
       replicaCount: 1,
       resources: sizing.ingressController,
-      service: {
-        type: args.serviceType,
-        annotations: args.awsNlb ? NLB_ANNOTATIONS : {},
-      },
+      service,
       // Keeps the NLB hostname on every Ingress status so clients can discover the address.
       publishService: { enabled: true },
       admissionWebhooks: {
@@ -55,8 +123,21 @@ function ingressNginxValues(args: IngressControllerArgs): Record<string, unknown
   };
 }
 
-function traefikValues(args: IngressControllerArgs): Record<string, unknown> {
+function traefikValues(args: IngressControllerArgs, tls: PublicTls | undefined): Record<string, unknown> {
   return {
+    // Without trustedIPs Traefik drops incoming X-Forwarded-* headers and sets X-Forwarded-For to the peer, which
+    // with the Local policy is the caller (pkg/middlewares/forwardedheaders). With TLS ended at the NLB, websecure
+    // receives plain HTTP, and web redirects every request to it.
+    ...(tls
+      ? {
+          ports: {
+            web: {
+              http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } },
+            },
+            websecure: { http: { tls: { enabled: false } } },
+          },
+        }
+      : {}),
     deployment: { replicas: 1 },
     // The program owns the nginx IngressClass; Traefik's own class would be unused.
     ingressClass: { enabled: false, isDefaultClass: false },
@@ -78,8 +159,11 @@ function traefikValues(args: IngressControllerArgs): Record<string, unknown> {
     },
     service: {
       enabled: true,
-      annotations: args.awsNlb ? NLB_ANNOTATIONS : {},
-      spec: { type: args.serviceType },
+      annotations: args.awsNlb ? nlbAnnotations(tls) : {},
+      spec: {
+        type: args.serviceType,
+        ...(args.awsNlb ? { externalTrafficPolicy: CLIENT_ADDRESS_POLICY } : {}),
+      },
     },
   };
 }
@@ -129,12 +213,18 @@ export class IngressController extends pulumi.ComponentResource {
       { parent: this },
     );
     this.ingressClass = ingressClass;
+    if (args.tls !== undefined && !args.awsNlb) {
+      throw new Error(
+        'TLS on the public endpoint needs the AWS NLB (EKS): it terminates TLS with the certificate',
+      );
+    }
+    const tls = pulumi.output(args.tls);
     if (args.kind === 'ingress-nginx') {
       this.release = new k8s.helm.v3.Release(
         name,
         {
           ...pinnedRelease(charts.ingressNginx, 'ingress-nginx', namespace, args.timeoutSeconds),
-          values: ingressNginxValues(args),
+          values: tls.apply((t) => ingressNginxValues(args, t)),
         },
         { parent: this, dependsOn: [ingressClass] },
       );
@@ -145,7 +235,7 @@ export class IngressController extends pulumi.ComponentResource {
         name,
         {
           ...pinnedRelease(charts.traefik, 'traefik', namespace, args.timeoutSeconds),
-          values: traefikValues(args),
+          values: tls.apply((t) => traefikValues(args, t)),
         },
         { parent: this, dependsOn: [ingressClass] },
       );

@@ -1,6 +1,6 @@
 import type { Json } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterRun, EKS_CONFIG, releases, runCluster } from './harness';
+import { type ClusterRun, EKS_CONFIG, releases, runCluster, TLS_INFRA_STACK_OUTPUTS } from './harness';
 import { VERIFIED_VALUES } from './verifiedChartValues';
 
 /** Maps handed to the chart as a whole (Kubernetes objects, free-form config): not walked into. */
@@ -47,6 +47,9 @@ describe('every Helm value the program sets was checked against the chart', () =
   beforeAll(async () => {
     runs.push(await runCluster(EKS_CONFIG));
     runs.push(await runCluster({ ...EKS_CONFIG, ingressController: 'traefik', alertmanagerEnabled: 'true' }));
+    // TLS on the public endpoint adds listener and redirect values to either controller.
+    runs.push(await runCluster(EKS_CONFIG, TLS_INFRA_STACK_OUTPUTS));
+    runs.push(await runCluster({ ...EKS_CONFIG, ingressController: 'traefik' }, TLS_INFRA_STACK_OUTPUTS));
   });
 
   it('finds each path in the verified list of its chart version', () => {

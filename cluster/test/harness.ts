@@ -29,6 +29,16 @@ export const INFRA_STACK_OUTPUTS = {
 
 export const EKS_CONFIG = { infraStack: 'example-org/cloudops-crm-infra/dev' };
 
+export const PUBLIC_DOMAIN = 'crm.example.com';
+export const CERTIFICATE_ARN =
+  'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+/** An infra stack with TLS on the public endpoint. */
+export const TLS_INFRA_STACK_OUTPUTS = {
+  ...INFRA_STACK_OUTPUTS,
+  publicDomain: PUBLIC_DOMAIN,
+  tlsCertificateArn: CERTIFICATE_ARN,
+};
+
 /** Deterministic stand-in for every RandomPassword result, so tests can look for leaks. */
 export const generatedSecret = (name: string) => `generated-${name}-Zq8v`;
 
@@ -64,12 +74,15 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
 }
 
 /** Runs cluster/index.ts under Pulumi mocks with the given stack configuration, the infra stack's outputs mocked. */
-export function runCluster(config: Record<string, string> = EKS_CONFIG) {
+export function runCluster(
+  config: Record<string, string> = EKS_CONFIG,
+  infraOutputs: Record<string, unknown> = INFRA_STACK_OUTPUTS,
+) {
   return runProgram({
     project: 'cloudops-crm-cluster',
     stack: 'dev',
     config,
-    stackOutputs: () => INFRA_STACK_OUTPUTS,
+    stackOutputs: () => infraOutputs,
     secretStackOutputs: ['kubeconfig'],
     outputs: stateFor,
     program: () => import('../index.js'),

@@ -43,6 +43,13 @@ export const VERIFIED_VALUES: Record<string, string[]> = {
   'ingress-nginx@4.15.1': [
     'controller.admissionWebhooks.createSecretJob.resources',
     'controller.admissionWebhooks.patchWebhookJob.resources',
+    // TLS at the NLB: templates/controller-deployment.yaml turns each containerPort entry into a named port (so
+    // `tohttps` is an extra listener), templates/controller-service.yaml maps targetPorts; `config` is the
+    // controller ConfigMap (http-snippet: docs/user-guide/nginx-configuration/configmap.md).
+    'controller.config.http-snippet',
+    'controller.containerPort.http',
+    'controller.containerPort.https',
+    'controller.containerPort.tohttps',
     'controller.ingressClass',
     'controller.ingressClassResource.controllerValue',
     'controller.ingressClassResource.enabled',
@@ -52,6 +59,10 @@ export const VERIFIED_VALUES: Record<string, string[]> = {
     'controller.replicaCount',
     'controller.resources',
     'controller.service.annotations',
+    'controller.service.appProtocol',
+    'controller.service.externalTrafficPolicy',
+    'controller.service.targetPorts.http',
+    'controller.service.targetPorts.https',
     'controller.service.type',
   ],
   'kube-prometheus-stack@88.5.3': [
@@ -112,6 +123,12 @@ export const VERIFIED_VALUES: Record<string, string[]> = {
     'ingressClass.isDefaultClass',
     'metrics.prometheus.service.enabled',
     'metrics.prometheus.serviceMonitor.enabled',
+    // templates/_podtemplate.tpl: --entryPoints.web.http.redirections.entryPoint.* and, with tls.enabled false,
+    // no --entryPoints.websecure.http.tls.
+    'ports.web.http.redirections.entryPoint.permanent',
+    'ports.web.http.redirections.entryPoint.scheme',
+    'ports.web.http.redirections.entryPoint.to',
+    'ports.websecure.http.tls.enabled',
     'providers.kubernetesCRD.enabled',
     'providers.kubernetesIngress.enabled',
     'providers.kubernetesIngressNGINX.controllerClass',
