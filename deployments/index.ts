@@ -16,8 +16,8 @@ const infraLayer = layers.find((layer) => layer.key === 'infra')!;
 const infra = new pulumi.StackReference('infra', {
   name: `${config.organization}/${infraLayer.project}/${config.stacks.infra}`,
 });
-// The infra layer creates the IAM role trusted for Pulumi Cloud's OIDC issuer.
-const awsRoleArn = infra.requireOutput('deploymentsRoleArn') as pulumi.Output<string>;
+// The infra layer creates an IAM role per layer stack, each trusting only that stack's Pulumi OIDC tokens.
+const roleArns = infra.requireOutput('deploymentsRoleArns') as pulumi.Output<Record<LayerKey, string>>;
 
 const imageEnvironment = managesApp
   ? new ImageEnvironment('app-image', {
@@ -36,7 +36,7 @@ const settings = Object.fromEntries(
       branch: config.branch,
       stack: config.stacks[layer.key],
       layer,
-      awsRoleArn,
+      awsRoleArn: roleArns.apply((arns) => arns[layer.key]),
       oidcSessionDuration: config.oidcSessionDuration,
       // Deployments runners have no Docker daemon: the app stack deploys the image CI published.
       extraPreRunCommands:

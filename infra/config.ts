@@ -44,9 +44,13 @@ export interface InfraConfig {
     organization: string | undefined;
     /** ARN of an existing api.pulumi.com/oidc provider; one is created when undefined. */
     oidcProviderArn: string | undefined;
-    projects: string[];
+    /** Name of the layer stacks Deployments runs (each layer's stack has it); a role per layer trusts only it. */
+    stack: string;
+    /** Managed policies of the infra layer's Deployments role. */
     deploymentsPolicyArns: string[];
   };
+  /** Namespace of the app: the CI role and the app layer's Deployments role may change it and nothing else. */
+  appNamespace: string;
   tags: Record<string, string>;
 }
 
@@ -209,17 +213,20 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(PROJECT)): I
     pulumi: {
       organization: pulumiOrganization,
       oidcProviderArn: pulumiOidcProviderArn,
-      projects: read.list(
-        'pulumiProjects',
-        ['cloudops-crm-infra', 'cloudops-crm-cluster', 'cloudops-crm-app', 'cloudops-crm-deployments'],
-        { pattern: /^[A-Za-z0-9_.-]+$/, description: 'a Pulumi project name without wildcards' },
-      ),
+      stack: read.string('pulumiStack', pulumi.getStack(), {
+        pattern: /^[A-Za-z0-9_.-]+$/,
+        description: 'a stack name without wildcards',
+      }),
       deploymentsPolicyArns: read.list(
         'pulumiDeploymentsPolicyArns',
         ['arn:aws:iam::aws:policy/AdministratorAccess'],
         IAM_POLICY_ARN,
       ),
     },
+    appNamespace: read.string('appNamespace', 'crm', {
+      pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      description: 'a Kubernetes namespace name',
+    }),
     tags,
   };
 }

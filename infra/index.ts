@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { CiAccess } from './components/ciAccess';
-import { EksCluster } from './components/cluster';
+import { APP_DEPLOYERS_GROUP, EksCluster } from './components/cluster';
 import { NetworkLookup } from './components/network';
 import { ContainerRegistry } from './components/registry';
 import { EbsStorage } from './components/storage';
@@ -60,11 +60,13 @@ const ciAccess = new CiAccess(
     clusterArn: eksCluster.arn,
     repositoryArn: registry.repositoryArn,
     github: config.github,
+    appNamespace: config.appNamespace,
     pulumi: {
       organization: config.pulumi.organization,
       oidcProviderArn: config.pulumi.oidcProviderArn,
-      projects: config.pulumi.projects,
-      policyArns: config.pulumi.deploymentsPolicyArns,
+      stack: config.pulumi.stack,
+      projects: { infra: pulumi.getProject(), cluster: 'cloudops-crm-cluster', app: 'cloudops-crm-app' },
+      infraPolicyArns: config.pulumi.deploymentsPolicyArns,
     },
     tags,
   },
@@ -78,6 +80,13 @@ export const oidcProviderArn = eksCluster.oidcProviderArn;
 export const ecrRepositoryUrl = registry.repositoryUrl;
 export const ecrRepositoryName = registry.repositoryName;
 export const ciRoleArn = ciAccess.ciRole.arn;
-export const deploymentsRoleArn = ciAccess.deploymentsRole?.arn;
+/** Role per layer stack for Pulumi Deployments ({ infra, cluster, app }); undefined without pulumiOrganization. */
+export const deploymentsRoleArns = ciAccess.deploymentsRoles && {
+  infra: ciAccess.deploymentsRoles.infra.arn,
+  cluster: ciAccess.deploymentsRoles.cluster.arn,
+  app: ciAccess.deploymentsRoles.app.arn,
+};
+/** Kubernetes group the cluster layer lets change the app namespace (CI and the app layer's role are in it). */
+export const appDeployersGroup = APP_DEPLOYERS_GROUP;
 export const region = config.region;
 export const storageClassName = storage.storageClassName;

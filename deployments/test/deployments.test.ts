@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { preRunCommands } from '../preRun';
-import { organization, roleArn, runDeployments } from './harness';
+import { organization, roleArns, runDeployments } from './harness';
 
 let run: Awaited<ReturnType<typeof runDeployments>>;
 
@@ -61,13 +61,14 @@ describe('Deployment Settings', () => {
     expect(settingsFor('cloudops-crm-app').vcs.deployCommits).toBe(false);
   });
 
-  it('assumes the infra layer role through OIDC', () => {
+  it("assumes, through OIDC, the infra stack's role for each layer stack, never another layer's", () => {
     const infraReference = resources().find((r) => r.type === 'pulumi:pulumi:StackReference');
     expect(infraReference?.inputs.name).toBe('example-org/cloudops-crm-infra/dev');
-    for (const s of settings()) {
-      expect(s.inputs.operationContext.oidc.aws).toMatchObject({
-        roleARN: roleArn,
-        sessionName: expect.stringMatching(/^pulumi-deployments-(infra|cluster|app)$/),
+    const layers = { infra: 'cloudops-crm-infra', cluster: 'cloudops-crm-cluster', app: 'cloudops-crm-app' };
+    for (const [layer, project] of Object.entries(layers) as [keyof typeof layers, string][]) {
+      expect(settingsFor(project).operationContext.oidc.aws).toMatchObject({
+        roleARN: roleArns[layer],
+        sessionName: `pulumi-deployments-${layer}`,
       });
     }
   });

@@ -1,12 +1,16 @@
 import { ofType, runProgram } from '@cloudops-crm/pulumi-testing';
 
 export const organization = 'example-org';
-export const roleArn = 'arn:aws:iam::123456789012:role/pulumi-deployments';
+/** The infra stack's role per layer stack, as its `deploymentsRoleArns` output gives them. */
+export const roleArns = {
+  infra: 'arn:aws:iam::123456789012:role/ci-deployments-infra',
+  cluster: 'arn:aws:iam::123456789012:role/ci-deployments-cluster',
+  app: 'arn:aws:iam::123456789012:role/ci-deployments-app',
+};
 
 /**
  * Runs the Deployments program under mocks with the given config (namespace cloudops-crm-deployments), the infra
- * stack answering with the Deployments role. One program per test file: the Pulumi runtime keeps its state per
- * process and vitest runs each file in its own fork.
+ * stack answering with the Deployments roles.
  */
 export async function runDeployments(config: Record<string, string>) {
   const run = await runProgram({
@@ -14,7 +18,7 @@ export async function runDeployments(config: Record<string, string>) {
     stack: 'prod',
     organization,
     config,
-    stackOutputs: () => ({ deploymentsRoleArn: roleArn }),
+    stackOutputs: () => ({ deploymentsRoleArns: roleArns }),
     program: () => import('../index.js'),
   });
   return {

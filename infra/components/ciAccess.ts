@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { InfraConfig } from '../config';
-import { grantClusterAdmin } from './cluster';
+import { grantClusterAdmin, grantNamespaceEdit } from './cluster';
 import {
   GITHUB_OIDC_HOST,
   githubTrustPolicy,
@@ -16,21 +16,31 @@ export interface CiAccessArgs {
   repositoryArn: pulumi.Input<string>;
   /** Its oidcProviderArn reuses this account's GitHub provider (one per URL); one is created when undefined. */
   github: InfraConfig['github'];
+  /** Namespace the app layer deploys into: the only one the CI and app-layer identities may change. */
+  appNamespace: string;
   pulumi: {
     organization: string | undefined;
     /** Reuse this account's existing Pulumi provider (one per URL as well); created when undefined. */
     oidcProviderArn: string | undefined;
-    projects: string[];
-    policyArns: string[];
+    /** The layer stacks' name (every layer's stack has it) and each layer's project. */
+    stack: string;
+    projects: Record<DeploymentsLayer, string>;
+    /** Managed policies of the infra layer's role, which creates IAM roles, the VPC's EKS cluster and ECR. */
+    infraPolicyArns: string[];
   };
   tags: Record<string, string>;
 }
 
-/** OIDC identities for the GitHub workflows and, optionally, Pulumi Deployments. No long-lived keys. */
+export type DeploymentsLayer = 'infra' | 'cluster' | 'app';
+
+/**
+ * OIDC identities for the GitHub workflows and, optionally, Pulumi Deployments: one role per layer stack, each
+ * trusting only that stack's tokens and holding only what that layer does. No long-lived keys.
+ */
 export class CiAccess extends pulumi.ComponentResource {
   readonly githubOidcProviderArn: pulumi.Output<string>;
   readonly ciRole: aws.iam.Role;
-  readonly deploymentsRole: aws.iam.Role | undefined;
+  readonly deploymentsRoles: Record<DeploymentsLayer, aws.iam.Role> | undefined;
 
   constructor(name: string, args: CiAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cloudops:infra:CiAccess', name, {}, opts);
@@ -69,7 +79,15 @@ export class CiAccess extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    grantClusterAdmin(`${name}-github`, args.clusterName, this.ciRole.arn, args.tags, this);
+    // The workflow rolls out the app: its namespace only, never the cluster's Secrets or other namespaces.
+    grantNamespaceEdit(
+      `${name}-github`,
+      args.clusterName,
+      this.ciRole.arn,
+      args.appNamespace,
+      args.tags,
+      this,
+    );
 
     const org = args.pulumi.organization;
     if (org) {
@@ -80,29 +98,64 @@ export class CiAccess extends pulumi.ComponentResource {
             { url: `https://${PULUMI_OIDC_HOST}`, clientIdLists: [org], tags: args.tags },
             { parent: this },
           ).arn;
-      this.deploymentsRole = new aws.iam.Role(
-        `${name}-pulumi-deployments`,
-        {
-          description: `Pulumi Deployments of ${org} for ${args.pulumi.projects.join(', ')}`,
-          assumeRolePolicy: providerArn.apply((arn) =>
-            JSON.stringify(pulumiDeploymentsTrustPolicy(arn, org, args.pulumi.projects)),
-          ),
-          maxSessionDuration: 3600,
-          tags: args.tags,
-        },
-        { parent: this },
-      );
-      args.pulumi.policyArns.forEach((policyArn, i) => {
+      const role = (layer: DeploymentsLayer) => {
+        const project = args.pulumi.projects[layer];
+        return new aws.iam.Role(
+          `${name}-deployments-${layer}`,
+          {
+            description: `Pulumi Deployments of ${org}/${project}/${args.pulumi.stack}`,
+            assumeRolePolicy: providerArn.apply((arn) =>
+              JSON.stringify(pulumiDeploymentsTrustPolicy(arn, org, project, args.pulumi.stack)),
+            ),
+            maxSessionDuration: 3600,
+            tags: args.tags,
+          },
+          { parent: this },
+        );
+      };
+      const roles = { infra: role('infra'), cluster: role('cluster'), app: role('app') };
+      this.deploymentsRoles = roles;
+
+      // infra creates IAM roles and OIDC providers, which is as good as administrator anyway (see README).
+      args.pulumi.infraPolicyArns.forEach((policyArn, i) => {
         new aws.iam.RolePolicyAttachment(
-          `${name}-pulumi-deployments-${i}`,
-          { role: this.deploymentsRole!.name, policyArn },
+          `${name}-deployments-infra-${i}`,
+          { role: roles.infra.name, policyArn },
           { parent: this },
         );
       });
-      grantClusterAdmin(
-        `${name}-pulumi-deployments`,
+      grantClusterAdmin(`${name}-deployments-infra`, args.clusterName, roles.infra.arn, args.tags, this);
+
+      // cluster installs the platform (CRDs, cluster roles, every namespace) and, on destroy, waits for AWS to
+      // remove the load balancers it made.
+      new aws.iam.RolePolicy(
+        `${name}-deployments-cluster`,
+        {
+          role: roles.cluster.id,
+          policy: pulumi
+            .output(args.clusterArn)
+            .apply((clusterArn) => JSON.stringify(clusterLayerPermissions(clusterArn))),
+        },
+        { parent: this },
+      );
+      grantClusterAdmin(`${name}-deployments-cluster`, args.clusterName, roles.cluster.arn, args.tags, this);
+
+      // app deploys an image CI published: it reads the repository and changes its own namespace.
+      new aws.iam.RolePolicy(
+        `${name}-deployments-app`,
+        {
+          role: roles.app.id,
+          policy: pulumi
+            .all([args.repositoryArn, args.clusterArn])
+            .apply(([repoArn, clusterArn]) => JSON.stringify(appLayerPermissions(repoArn, clusterArn))),
+        },
+        { parent: this },
+      );
+      grantNamespaceEdit(
+        `${name}-deployments-app`,
         args.clusterName,
-        this.deploymentsRole.arn,
+        roles.app.arn,
+        args.appNamespace,
         args.tags,
         this,
       );
@@ -110,7 +163,11 @@ export class CiAccess extends pulumi.ComponentResource {
 
     this.registerOutputs({
       ciRoleArn: this.ciRole.arn,
-      deploymentsRoleArn: this.deploymentsRole?.arn,
+      deploymentsRoleArns: this.deploymentsRoles && {
+        infra: this.deploymentsRoles.infra.arn,
+        cluster: this.deploymentsRoles.cluster.arn,
+        app: this.deploymentsRoles.app.arn,
+      },
     });
   }
 }
@@ -135,6 +192,40 @@ export function ciPermissions(repositoryArn: string, clusterArn: string): Policy
           'ecr:PutImage',
           'ecr:UploadLayerPart',
         ],
+        Resource: repositoryArn,
+      },
+      { Sid: 'DescribeThisCluster', Effect: 'Allow', Action: 'eks:DescribeCluster', Resource: clusterArn },
+    ],
+  };
+}
+
+/** The cluster lookup kubeconfig needs, and the load balancer listing of the destroy-time cleanup. */
+export function clusterLayerPermissions(clusterArn: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'DescribeThisCluster', Effect: 'Allow', Action: 'eks:DescribeCluster', Resource: clusterArn },
+      // Describe calls of Elastic Load Balancing have no resource-level permissions.
+      {
+        Sid: 'ListLoadBalancersForCleanup',
+        Effect: 'Allow',
+        Action: ['elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTags'],
+        Resource: '*',
+      },
+    ],
+  };
+}
+
+/** Reading the published images of this one repository, and the cluster lookup. */
+export function appLayerPermissions(repositoryArn: string, clusterArn: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Sid: 'EcrReadThisRepository',
+        Effect: 'Allow',
+        Action: ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer'],
         Resource: repositoryArn,
       },
       { Sid: 'DescribeThisCluster', Effect: 'Allow', Action: 'eks:DescribeCluster', Resource: clusterArn },

@@ -214,6 +214,44 @@ export class EksCluster extends pulumi.ComponentResource {
   }
 }
 
+export const EDIT_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy';
+
+/**
+ * Kubernetes group of the identities that roll out the app. The cluster layer binds it to the aggregated `edit`
+ * ClusterRole in the app namespace, which also covers custom resources such as ServiceMonitor; EKS access policies
+ * only cover Kubernetes' own resources.
+ */
+export const APP_DEPLOYERS_GROUP = 'cloudops-crm:app-deployers';
+
+/**
+ * An access entry in the app deployers' group plus AmazonEKSEditPolicy scoped to one namespace: the principal can
+ * change what is in that namespace (not its Secrets elsewhere, not cluster-scoped objects).
+ */
+export function grantNamespaceEdit(
+  name: string,
+  clusterName: pulumi.Input<string>,
+  principalArn: pulumi.Input<string>,
+  namespace: string,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): aws.eks.AccessPolicyAssociation {
+  const entry = new aws.eks.AccessEntry(
+    name,
+    { clusterName, principalArn, type: 'STANDARD', kubernetesGroups: [APP_DEPLOYERS_GROUP], tags },
+    { parent },
+  );
+  return new aws.eks.AccessPolicyAssociation(
+    name,
+    {
+      clusterName,
+      principalArn: entry.principalArn,
+      policyArn: EDIT_POLICY_ARN,
+      accessScope: { type: 'namespace', namespaces: [namespace] },
+    },
+    { parent },
+  );
+}
+
 /** An access entry plus the cluster-scoped AmazonEKSClusterAdminPolicy association for one principal. */
 export function grantClusterAdmin(
   name: string,

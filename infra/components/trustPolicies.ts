@@ -55,27 +55,27 @@ export function githubTrustPolicy(
 
 /**
  * Pulumi Deployments tokens carry `pulumi:deploy:org:<org>:project:<project>:stack:<stack>:operation:<op>:scope:<scope>`;
- * org and project are pinned, the stack and operation may vary.
+ * organisation, project and stack are pinned, so a role serves one layer stack and nothing else; the operation
+ * (preview, update, destroy, refresh) may vary.
  */
 export function pulumiDeploymentsTrustPolicy(
   providerArn: string,
   organization: string,
-  projects: string[],
+  project: string,
+  stack: string,
 ): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'PulumiDeploymentsForThisProject',
+        Sid: 'PulumiDeploymentsForThisStack',
         Effect: 'Allow',
         Principal: { Federated: providerArn },
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: {
           StringEquals: { [`${PULUMI_OIDC_HOST}:aud`]: organization },
           StringLike: {
-            [`${PULUMI_OIDC_HOST}:sub`]: projects.map(
-              (p) => `pulumi:deploy:org:${organization}:project:${p}:*`,
-            ),
+            [`${PULUMI_OIDC_HOST}:sub`]: `pulumi:deploy:org:${organization}:project:${project}:stack:${stack}:*`,
           },
         },
       },

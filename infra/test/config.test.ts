@@ -146,7 +146,8 @@ describe('a missing or malformed value fails naming the key', () => {
       { ...minimal, githubOidcProviderArn: 'arn:aws:iam::1:x' },
       /githubOidcProviderArn/,
     ],
-    ['pulumiProjects', { ...minimal, pulumiProjects: '["*"]' }, /pulumiProjects/],
+    ['pulumiStack', { ...minimal, pulumiStack: 'dev*' }, /pulumiStack/],
+    ['appNamespace', { ...minimal, appNamespace: 'CRM' }, /appNamespace/],
     [
       'pulumiOidcProviderArn',
       {

@@ -12,6 +12,7 @@ const GITHUB = 'token.actions.githubusercontent.com';
 const GITHUB_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/${GITHUB}`;
 const PULUMI_PROVIDER_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/api.pulumi.com/oidc`;
 const CLUSTER_ADMIN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+const EDIT = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy';
 
 let run: InfraRun;
 
@@ -21,6 +22,7 @@ beforeAll(async () => {
     githubEnvironment: 'production',
     adminPrincipalArns: JSON.stringify([ADMIN]),
     pulumiOrganization: 'acme',
+    pulumiStack: 'dev',
   });
 });
 
@@ -31,10 +33,11 @@ describe('outputs', () => {
   it('exports exactly the names the cluster and app layers read', () => {
     expect(Object.keys(run.program).sort()).toEqual(
       [
+        'appDeployersGroup',
         'ciRoleArn',
         'clusterEndpoint',
         'clusterName',
-        'deploymentsRoleArn',
+        'deploymentsRoleArns',
         'ecrRepositoryName',
         'ecrRepositoryUrl',
         'kubeconfig',
@@ -57,7 +60,12 @@ describe('outputs', () => {
     );
     expect(await resolveOutput(p.ecrRepositoryName)).toBe('crm-app');
     expect(await resolveOutput(p.ciRoleArn)).toMatch(/^arn:aws:iam::\d{12}:role\/ci-github$/);
-    expect(await resolveOutput(p.deploymentsRoleArn!)).toMatch(/:role\/ci-pulumi-deployments$/);
+    expect(await resolveOutput(pulumi.output(p.deploymentsRoleArns!))).toEqual({
+      infra: `arn:aws:iam::${ACCOUNT}:role/ci-deployments-infra`,
+      cluster: `arn:aws:iam::${ACCOUNT}:role/ci-deployments-cluster`,
+      app: `arn:aws:iam::${ACCOUNT}:role/ci-deployments-app`,
+    });
+    expect(p.appDeployersGroup).toBe('cloudops-crm:app-deployers');
     expect(p.region).toBe('us-east-1');
     expect(await resolveOutput(p.storageClassName)).toBe('gp3');
   });
@@ -197,23 +205,32 @@ describe('EKS cluster', () => {
     ]);
   });
 
-  it('grants cluster admin through access entries to the configured principals, CI and Deployments', () => {
+  it('grants cluster admin to the configured principals and the infra and cluster layers only', () => {
+    const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
     const entries = ofType(run.resources, 'aws:eks/accessEntry:AccessEntry');
-    const principals = entries.map((e) => e.raw.principalArn);
-    expect(principals).toContain(ADMIN);
-    expect(principals).toContain(`arn:aws:iam::${ACCOUNT}:role/ci-github`);
-    expect(principals).toContain(`arn:aws:iam::${ACCOUNT}:role/ci-pulumi-deployments`);
-    expect(entries).toHaveLength(3);
     for (const entry of entries) {
       expect(entry.raw.clusterName).toBe('develeap-eks-cluster');
       expect(entry.raw.type).toBe('STANDARD');
     }
     const associations = ofType(run.resources, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation');
-    expect(associations.map((a) => a.raw.principalArn).sort()).toEqual([...principals].sort());
-    for (const association of associations) {
-      expect(association.raw.policyArn).toBe(CLUSTER_ADMIN);
-      expect(association.raw.accessScope).toEqual({ type: 'cluster' });
-    }
+    const grants = Object.fromEntries(
+      associations.map((a) => [a.raw.principalArn, { policy: a.raw.policyArn, scope: a.raw.accessScope }]),
+    );
+    expect(Object.keys(grants).sort()).toEqual(entries.map((e) => e.raw.principalArn).sort());
+    const clusterAdmin = { policy: CLUSTER_ADMIN, scope: { type: 'cluster' } };
+    const appNamespaceEdit = { policy: EDIT, scope: { type: 'namespace', namespaces: ['crm'] } };
+    expect(grants).toEqual({
+      [ADMIN]: clusterAdmin,
+      [role('ci-deployments-infra')]: clusterAdmin,
+      [role('ci-deployments-cluster')]: clusterAdmin,
+      // Rolling out the app needs its namespace: cluster admin would read every Secret of the platform.
+      [role('ci-github')]: appNamespaceEdit,
+      [role('ci-deployments-app')]: appNamespaceEdit,
+    });
+    const groups = Object.fromEntries(entries.map((e) => [e.raw.principalArn, e.raw.kubernetesGroups ?? []]));
+    expect(groups[role('ci-github')]).toEqual(['cloudops-crm:app-deployers']);
+    expect(groups[role('ci-deployments-app')]).toEqual(['cloudops-crm:app-deployers']);
+    expect(groups[ADMIN]).toEqual([]);
   });
 });
 
@@ -418,12 +435,15 @@ describe('CI identity (GitHub Actions)', () => {
   });
 });
 
-describe('Pulumi Deployments identity', () => {
-  const trust = () => props('aws:iam/role:Role', 'pulumi-deployments').assumeRolePolicy as string;
-  const token = (sub: string, aud = 'acme') => ({
-    'api.pulumi.com/oidc:sub': sub,
+describe('Pulumi Deployments identities', () => {
+  const trust = (layer: string) =>
+    props('aws:iam/role:Role', `ci-deployments-${layer}`).assumeRolePolicy as string;
+  const token = (project: string, stack = 'dev', org = 'acme', aud = org) => ({
+    'api.pulumi.com/oidc:sub': `pulumi:deploy:org:${org}:project:${project}:stack:${stack}:operation:update:scope:write`,
     'api.pulumi.com/oidc:aud': aud,
   });
+  const admits = (layer: string, claims: Record<string, string>) =>
+    allowsWebIdentity(trust(layer), PULUMI_PROVIDER_ARN, claims);
 
   it('registers the Pulumi OIDC issuer with the organisation as audience', () => {
     const provider = props('aws:iam/openIdConnectProvider:OpenIdConnectProvider', 'pulumi');
@@ -431,24 +451,49 @@ describe('Pulumi Deployments identity', () => {
     expect(provider.clientIdLists).toEqual(['acme']);
   });
 
-  it("admits this organisation's CloudOps CRM stacks only", () => {
-    const sub = (org: string, project: string) =>
-      `pulumi:deploy:org:${org}:project:${project}:stack:dev:operation:update:scope:write`;
-    expect(allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('acme', 'cloudops-crm-infra')))).toBe(
-      true,
+  it("gives each layer stack a role that admits that stack's deployments only", () => {
+    const projects = {
+      infra: 'cloudops-crm-infra',
+      cluster: 'cloudops-crm-cluster',
+      app: 'cloudops-crm-app',
+    };
+    for (const [layer, project] of Object.entries(projects)) {
+      expect(admits(layer, token(project))).toBe(true);
+      for (const other of Object.values(projects).filter((p) => p !== project)) {
+        expect(admits(layer, token(other))).toBe(false);
+      }
+      expect(admits(layer, token('cloudops-crm-deployments'))).toBe(false);
+      expect(admits(layer, token(project, 'prod'))).toBe(false);
+      expect(admits(layer, token(project, 'dev', 'evil'))).toBe(false);
+      expect(admits(layer, token(project, 'dev', 'acme', 'evil'))).toBe(false);
+    }
+  });
+
+  it('keeps AdministratorAccess on the infra role alone; cluster and app get what their programs call', () => {
+    const attachments = ofType(run.resources, 'aws:iam/rolePolicyAttachment:RolePolicyAttachment').filter(
+      (a) => String(a.raw.role).startsWith('ci-deployments'),
     );
-    expect(allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('acme', 'cloudops-crm-cluster')))).toBe(
-      true,
-    );
-    expect(allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('acme', 'another-project')))).toBe(
-      false,
-    );
-    expect(allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('evil', 'cloudops-crm-infra')))).toBe(
-      false,
-    );
-    expect(
-      allowsWebIdentity(trust(), PULUMI_PROVIDER_ARN, token(sub('acme', 'cloudops-crm-infra'), 'evil')),
-    ).toBe(false);
+    expect(attachments.map((a) => [a.raw.role, a.raw.policyArn])).toEqual([
+      ['ci-deployments-infra', 'arn:aws:iam::aws:policy/AdministratorAccess'],
+    ]);
+    const actions = (name: string) =>
+      (
+        JSON.parse(props('aws:iam/rolePolicy:RolePolicy', name).policy) as {
+          Statement: { Action: unknown }[];
+        }
+      ).Statement.flatMap((statement) => statement.Action).sort();
+    expect(actions('ci-deployments-cluster')).toEqual([
+      'eks:DescribeCluster',
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:DescribeTags',
+    ]);
+    expect(actions('ci-deployments-app')).toEqual([
+      'ecr:BatchGetImage',
+      'ecr:DescribeImages',
+      'ecr:GetAuthorizationToken',
+      'ecr:GetDownloadUrlForLayer',
+      'eks:DescribeCluster',
+    ]);
   });
 });
 

@@ -23,15 +23,17 @@ describe('an existing Pulumi OIDC provider', () => {
   });
 
   it('is the federated principal the Deployments role trusts, for this organisation only', async () => {
-    const trust = one(run.resources, 'aws:iam/role:Role', 'pulumi-deployments').raw
+    const trust = one(run.resources, 'aws:iam/role:Role', 'ci-deployments-infra').raw
       .assumeRolePolicy as string;
     const token = (org: string) => ({
-      'api.pulumi.com/oidc:sub': `pulumi:deploy:org:${org}:project:cloudops-crm-infra:stack:dev:operation:update:scope:write`,
+      'api.pulumi.com/oidc:sub': `pulumi:deploy:org:${org}:project:cloudops-crm-infra:stack:test:operation:update:scope:write`,
       'api.pulumi.com/oidc:aud': org,
     });
     expect(allowsWebIdentity(trust, EXISTING_PULUMI_PROVIDER, token('acme'))).toBe(true);
     expect(allowsWebIdentity(trust, EXISTING_PULUMI_PROVIDER, token('evil'))).toBe(false);
-    expect(await resolveOutput(run.program.deploymentsRoleArn!)).toMatch(/:role\/ci-pulumi-deployments$/);
+    expect(await resolveOutput(run.program.deploymentsRoleArns!.infra)).toMatch(
+      /:role\/ci-deployments-infra$/,
+    );
   });
 
   it('still passes the policy pack', () => {

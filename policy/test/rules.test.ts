@@ -32,16 +32,21 @@ const githubTrust = (sub: unknown, operator = 'StringLike') =>
   });
 
 describe('policy pack', () => {
-  it('exports six mandatory resource rules and one stack rule with unique names', () => {
+  it('exports eight mandatory resource rules and two stack rules with unique names', () => {
     expect(resourcePolicies.map((p) => p.name)).toEqual([
       'ecr-immutable-tags',
+      'ecr-repository-policy-not-public',
       'encrypted-storage',
       'no-wildcard-oidc-trust',
+      'oidc-trust-audience',
       'only-ingress-controller-load-balancer',
       'containers-non-root',
       'images-pinned',
     ]);
-    expect(stackPolicies.map((p) => p.name)).toEqual(['one-load-balancer-per-stack']);
+    expect(stackPolicies.map((p) => p.name)).toEqual([
+      'one-load-balancer-per-stack',
+      'eks-no-cluster-admin-for-ci',
+    ]);
     expect(policies).toEqual([...resourcePolicies, ...stackPolicies]);
     expect(policies.every((p) => p.enforcementLevel === 'mandatory')).toBe(true);
   });
@@ -192,26 +197,141 @@ describe('no-wildcard-oidc-trust', () => {
   });
   it('classifies subjects of GitHub, Kubernetes and Pulumi tokens', () => {
     expect(wildcardSubject('repo:acme/crm:environment:prod')).toBeUndefined();
-    expect(wildcardSubject('repo:acme/crm:*')).toBeUndefined();
-    expect(wildcardSubject('repo:acme/cr?:*')).toBeDefined();
+    expect(wildcardSubject('repo:acme/crm:ref:refs/heads/main')).toBeUndefined();
+    expect(wildcardSubject('repo:acme/cr?:ref:refs/heads/main')).toMatch(/owner\/name/);
     expect(wildcardSubject('system:serviceaccount:kube-system:ebs-csi-controller-sa')).toBeUndefined();
     expect(wildcardSubject('system:serviceaccount:*:ebs-csi-controller-sa')).toBeDefined();
-    expect(wildcardSubject('pulumi:deploy:org:acme:project:crm-infra:*')).toBeUndefined();
+    expect(wildcardSubject('system:serviceaccount:kube-system:*')).toBeDefined();
+    expect(wildcardSubject('pulumi:deploy:org:acme:project:crm-infra:stack:dev:*')).toBeUndefined();
     expect(wildcardSubject('pulumi:deploy:org:acme:project:*')).toBeDefined();
-    expect(wildcardSubject('pulumi:deploy:org:*:project:crm:*')).toBeDefined();
+    expect(wildcardSubject('pulumi:deploy:org:*:project:crm:stack:dev:*')).toBeDefined();
   });
-  it('allows a wildcard in the last subject segment only', () => {
-    expect(wildcardSubject('repo:acme/crm:ref:refs/heads/release-*')).toBeUndefined();
-    expect(wildcardSubject('repo:acme/crm:*:refs/heads/main')).toMatch(/segment 3/);
-    expect(wildcardSubject('repo:acme/crm:environment:prod')).toBeUndefined();
-    expect(
-      wildcardSubject('pulumi:deploy:org:acme:project:crm:stack:*:operation:update:scope:write'),
-    ).toMatch(/segment 8/);
+  it('fires on a trailing wildcard in a GitHub subject: pull requests and every branch would match', () => {
+    for (const subject of [
+      'repo:acme/crm:*',
+      'repo:acme/crm:ref:refs/heads/*',
+      'repo:acme/crm:environment:*',
+    ]) {
+      expect(wildcardSubject(subject), subject).toMatch(/pull_request/);
+      expect(violationsOf('no-wildcard-oidc-trust', role(githubTrust(subject))), subject).toHaveLength(1);
+    }
+  });
+  it('fires on a Pulumi subject that leaves the stack open, and allows any operation of a named stack', () => {
+    expect(wildcardSubject('pulumi:deploy:org:acme:project:crm-infra:*')).toMatch(/stack is not literal/);
+    expect(wildcardSubject('pulumi:deploy:org:acme:project:crm:stack:*:operation:update')).toMatch(/stack/);
+    expect(wildcardSubject('pulumi:deploy:org:acme:project:crm:stack:prod:operation:*')).toBeUndefined();
+  });
+  it('allows a wildcard in the last segment only for subjects of other issuers', () => {
     expect(wildcardSubject('custom:*:subject')).toMatch(/segment 2/);
     expect(wildcardSubject('custom:tenant:*')).toBeUndefined();
     expect(
       violationsOf('no-wildcard-oidc-trust', role(githubTrust('repo:acme/crm:*:refs/heads/main'))),
     ).toHaveLength(1);
+  });
+});
+
+describe('oidc-trust-audience', () => {
+  const trust = (condition: Record<string, unknown>) => ({
+    type: 'aws:iam/role:Role',
+    name: 'ci',
+    props: {
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/api.pulumi.com/oidc' },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringLike: { 'api.pulumi.com/oidc:sub': 'pulumi:deploy:org:acme:project:crm:stack:dev:*' },
+              ...condition,
+            },
+          },
+        ],
+      }),
+    },
+  });
+  it('fires without an aud condition, and on a pattern or an operator other than StringEquals', () => {
+    expect(violationsOf('oidc-trust-audience', trust({}))[0]!.message).toMatch(/no aud condition/);
+    expect(
+      violationsOf('oidc-trust-audience', trust({ StringEquals: { 'api.pulumi.com/oidc:aud': '*' } })),
+    ).toHaveLength(1);
+    expect(
+      violationsOf('oidc-trust-audience', trust({ StringLike: { 'api.pulumi.com/oidc:aud': 'acme' } })),
+    ).toHaveLength(1);
+  });
+  it('is silent on an exact audience', () => {
+    expect(
+      violationsOf('oidc-trust-audience', trust({ StringEquals: { 'api.pulumi.com/oidc:aud': 'acme' } })),
+    ).toEqual([]);
+    expect(
+      violationsOf('oidc-trust-audience', {
+        type: 'aws:iam/role:Role',
+        name: 'ci',
+        props: { assumeRolePolicy: githubTrust(['repo:acme/crm:ref:refs/heads/main']) },
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('ecr-repository-policy-not-public', () => {
+  const repositoryPolicy = (principal: unknown) => ({
+    type: 'aws:ecr/repositoryPolicy:RepositoryPolicy',
+    name: 'crm-app',
+    props: {
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: principal, Action: ['ecr:BatchGetImage'] }],
+      }),
+    },
+  });
+  it('fires on Principal "*" in any of its spellings', () => {
+    for (const principal of ['*', { AWS: '*' }, { AWS: ['arn:aws:iam::123456789012:root', '*'] }]) {
+      expect(violationsOf('ecr-repository-policy-not-public', repositoryPolicy(principal))).toHaveLength(1);
+    }
+  });
+  it('is silent on named accounts', () => {
+    expect(
+      violationsOf(
+        'ecr-repository-policy-not-public',
+        repositoryPolicy({ AWS: 'arn:aws:iam::123456789012:root' }),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('eks-no-cluster-admin-for-ci', () => {
+  const ciRole = {
+    type: 'aws:iam/role:Role',
+    name: 'ci-github',
+    props: {
+      arn: 'arn:aws:iam::123456789012:role/ci-github',
+      assumeRolePolicy: githubTrust(['repo:acme/crm:ref:refs/heads/main']),
+    },
+  };
+  const association = (principalArn: string, policyArn: string, accessScope: unknown) => ({
+    type: 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
+    name: 'grant',
+    props: { principalArn, policyArn, accessScope },
+  });
+  const admin = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+  const edit = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy';
+  const violations = (...resources: EvaluatedResource[]) =>
+    evaluatePolicies(resources).filter((v) => v.policy === 'eks-no-cluster-admin-for-ci');
+
+  it('fires on cluster-wide admin for a role GitHub Actions assumes', () => {
+    expect(violations(ciRole, association(ciRole.props.arn, admin, { type: 'cluster' }))).toHaveLength(1);
+  });
+  it('is silent on a namespace scope, and on other principals', () => {
+    expect(
+      violations(ciRole, association(ciRole.props.arn, edit, { type: 'namespace', namespaces: ['crm'] })),
+    ).toEqual([]);
+    expect(
+      violations(
+        ciRole,
+        association('arn:aws:iam::123456789012:role/platform-admins', admin, { type: 'cluster' }),
+      ),
+    ).toEqual([]);
   });
 });
 
