@@ -18,7 +18,12 @@ export interface AppDeploymentArgs {
   mongoUri: SecretRef;
   /** Absent when API-key authentication is disabled. */
   apiKeys?: SecretRef;
+  /** Set only when the public endpoint is served over TLS: the server then sends Strict-Transport-Security. */
+  hstsMaxAgeSeconds?: pulumi.Input<number | undefined>;
 }
+
+/** One year, the usual HSTS lifetime; subdomains are not included (they are not this stack's to promise). */
+export const HSTS_MAX_AGE_SECONDS = 31_536_000;
 
 /** Seconds the pod keeps serving after it is marked terminating, while endpoints and the ingress drop it. */
 export const preStopSeconds = 5;
@@ -56,6 +61,14 @@ export class AppDeployment extends pulumi.ComponentResource {
         valueFrom: { secretKeyRef: { name: args.apiKeys.name, key: args.apiKeys.key } },
       });
     }
+
+    // HSTS_MAX_AGE only with TLS: behind a plain-HTTP endpoint the header would be ignored at best, and it would pin
+    // browsers to an https endpoint that does not exist should the domain ever get TLS for a while and lose it.
+    const containerEnv = pulumi
+      .output(args.hstsMaxAgeSeconds)
+      .apply((maxAge) =>
+        pulumi.output(maxAge ? [...env, { name: 'HSTS_MAX_AGE', value: String(maxAge) }] : env),
+      );
 
     const deployment = new k8s.apps.v1.Deployment(
       name,
@@ -96,7 +109,7 @@ export class AppDeployment extends pulumi.ComponentResource {
                   image: args.image,
                   imagePullPolicy: 'IfNotPresent',
                   ports: [{ name: portName, containerPort, protocol: 'TCP' }],
-                  env,
+                  env: containerEnv,
                   resources: {
                     requests: { cpu: '100m', memory: '128Mi' },
                     limits: { cpu: '500m', memory: '256Mi' },

@@ -3,7 +3,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { ApiKeys } from './apiKeys';
 import { loadConfig } from './config';
-import { AppDeployment } from './deployment';
+import { AppDeployment, HSTS_MAX_AGE_SECONDS } from './deployment';
 import { AppAutoscaler } from './horizontalPodAutoscaler';
 import { AppImage, type AppImageArgs } from './image';
 import { AppIngress } from './ingress';
@@ -52,6 +52,10 @@ const image = new AppImage('crm-app', imageArgs());
 
 const namespace = cluster.requireOutput('appNamespace') as pulumi.Output<string>;
 
+const crmUrl = cluster.getOutput('crmUrl') as pulumi.Output<string | undefined>;
+// The cluster layer hands out https URLs exactly when the NLB terminates TLS (and port 80 only redirects).
+const servedOverTls = crmUrl.apply((url) => url?.startsWith('https://') === true);
+
 const keys = config.authEnabled ? new ApiKeys('crm-app-api-keys', { namespace, count: 2 }, opts) : undefined;
 
 const deployment = new AppDeployment(
@@ -68,6 +72,7 @@ const deployment = new AppDeployment(
       key: cluster.requireOutput('mongoSecretKey') as pulumi.Output<string>,
     },
     apiKeys: keys ? { name: keys.secretName, key: keys.secretKey } : undefined,
+    hstsMaxAgeSeconds: servedOverTls.apply((tls) => (tls ? HSTS_MAX_AGE_SECONDS : undefined)),
   },
   opts,
 );
@@ -99,8 +104,6 @@ new AppAutoscaler(
   },
   opts,
 );
-
-const crmUrl = cluster.getOutput('crmUrl') as pulumi.Output<string | undefined>;
 
 export const imageRef = image.ref;
 export const appNamespace = namespace;

@@ -26,12 +26,12 @@ export const clusterOutputs: Record<string, unknown> = {
 };
 
 /** Runs index.ts under mocks with the given `cloudops-crm-app:` config, the infra and cluster stacks mocked. */
-export function runApp(config: Record<string, string>) {
+export function runApp(config: Record<string, string>, cluster: Record<string, unknown> = clusterOutputs) {
   return runProgram({
     project,
     stack,
     config,
-    stackOutputs: { [infraStack]: infraOutputs, [clusterStack]: clusterOutputs },
+    stackOutputs: { [infraStack]: infraOutputs, [clusterStack]: cluster },
     secretStackOutputs: ['kubeconfig'],
     outputs: (args) => {
       switch (args.type) {
