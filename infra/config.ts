@@ -1,4 +1,10 @@
-import { ConfigError, type ConfigSource, configReader, type Format } from '@cloudops-crm/stack-config';
+import {
+  ConfigError,
+  type ConfigReader,
+  type ConfigSource,
+  configReader,
+  type Format,
+} from '@cloudops-crm/stack-config';
 import * as pulumi from '@pulumi/pulumi';
 
 export type { ConfigSource };
@@ -6,6 +12,11 @@ export type { ConfigSource };
 const PROJECT = 'cloudops-crm-infra';
 
 export type CapacityType = 'ON_DEMAND' | 'SPOT';
+
+/** TLS on the public endpoint: a certificate for the domain, requested and DNS-validated in the zone, or existing. */
+export type PublicTlsConfig =
+  | { domain: string; route53ZoneId: string }
+  | { domain: string; certificateArn: string };
 
 export interface InfraConfig {
   region: string;
@@ -32,6 +43,8 @@ export interface InfraConfig {
   ebsCsiAddonVersion: string | undefined;
   /** Pinned CoreDNS add-on version; when undefined AWS's default version for kubernetesVersion is used. */
   corednsAddonVersion: string | undefined;
+  /** TLS on the public endpoint; undefined leaves it plain HTTP. */
+  tls: PublicTlsConfig | undefined;
   github: {
     repository: string;
     branch: string;
@@ -87,6 +100,18 @@ const PULUMI_OIDC_PROVIDER_ARN: Format = {
   pattern: /^arn:aws:iam::\d{12}:oidc-provider\/api\.pulumi\.com\/oidc$/,
   description: 'the ARN of the api.pulumi.com/oidc OIDC provider',
 };
+const DNS_NAME: Format = {
+  pattern: /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+  description: 'a lower-case DNS name such as crm.example.com',
+};
+const ROUTE53_ZONE_ID: Format = {
+  pattern: /^Z[A-Z0-9]{1,31}$/,
+  description: 'a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ',
+};
+const ACM_CERTIFICATE_ARN: Format = {
+  pattern: /^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/,
+  description: 'an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/<uuid>',
+};
 const ADDON_VERSION: Format = {
   pattern: /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
   description: 'an add-on version such as v1.37.0-eksbuild.1',
@@ -95,6 +120,49 @@ const IAM_POLICY_ARN: Format = {
   pattern: /^arn:aws:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/,
   description: 'an IAM policy ARN',
 };
+
+/** The domain with exactly one source of its certificate, in the stack's region; nothing when no domain is set. */
+function publicTls(read: ConfigReader, region: string): PublicTlsConfig | undefined {
+  const domain = read.optional('publicDomain', DNS_NAME);
+  const route53ZoneId = read.optional('route53ZoneId', ROUTE53_ZONE_ID);
+  const certificateArn = read.optional('tlsCertificateArn', ACM_CERTIFICATE_ARN);
+  if (domain === undefined) {
+    for (const [key, value] of [
+      ['route53ZoneId', route53ZoneId],
+      ['tlsCertificateArn', certificateArn],
+    ] as const) {
+      if (value !== undefined) throw new ConfigError(PROJECT, key, 'is only used together with publicDomain');
+    }
+    return undefined;
+  }
+  if (route53ZoneId !== undefined && certificateArn !== undefined) {
+    throw new ConfigError(
+      PROJECT,
+      'tlsCertificateArn',
+      'set either route53ZoneId (a certificate is requested and validated there) or tlsCertificateArn, not both',
+    );
+  }
+  if (certificateArn !== undefined) {
+    // An NLB listener takes certificates of its own region only.
+    const certificateRegion = certificateArn.split(':')[3];
+    if (certificateRegion !== region) {
+      throw new ConfigError(
+        PROJECT,
+        'tlsCertificateArn',
+        `is in ${certificateRegion}; the load balancer in ${region} needs a certificate of that region`,
+      );
+    }
+    return { domain, certificateArn };
+  }
+  if (route53ZoneId === undefined) {
+    throw new ConfigError(
+      PROJECT,
+      'publicDomain',
+      'needs route53ZoneId (the hosted zone to validate a new certificate in) or tlsCertificateArn (an existing one)',
+    );
+  }
+  return { domain, route53ZoneId };
+}
 
 /** Builds and validates the layer's configuration; throws ConfigError naming the offending key. */
 export function loadConfig(source: ConfigSource = new pulumi.Config(PROJECT)): InfraConfig {
@@ -195,6 +263,7 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(PROJECT)): I
     },
     ebsCsiAddonVersion: read.optional('ebsCsiAddonVersion', ADDON_VERSION),
     corednsAddonVersion: read.optional('corednsAddonVersion', ADDON_VERSION),
+    tls: publicTls(read, region),
     github: {
       repository: read.required('githubRepository', {
         pattern: /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/,

@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { CiAccess } from './components/ciAccess';
 import { APP_DEPLOYERS_GROUP, EksCluster } from './components/cluster';
 import { NetworkLookup } from './components/network';
+import { PublicCertificate } from './components/publicCertificate';
 import { ContainerRegistry } from './components/registry';
 import { EbsStorage } from './components/storage';
 import { loadConfig } from './config';
@@ -73,6 +74,9 @@ const ciAccess = new CiAccess(
   opts,
 );
 
+// With a domain, the certificate the cluster layer's NLB terminates TLS with; without one the endpoint stays HTTP.
+const certificate = config.tls ? new PublicCertificate('public', { ...config.tls, tags }, opts) : undefined;
+
 export const clusterName = eksCluster.name;
 export const clusterEndpoint = eksCluster.endpoint;
 export const kubeconfig = pulumi.secret(eksCluster.kubeconfig);
@@ -90,3 +94,6 @@ export const deploymentsRoleArns = ciAccess.deploymentsRoles && {
 export const appDeployersGroup = APP_DEPLOYERS_GROUP;
 export const region = config.region;
 export const storageClassName = storage.storageClassName;
+/** TLS on the public endpoint (both undefined when off): the cluster layer reads them, the domain's DNS is yours. */
+export const publicDomain = certificate?.domain;
+export const tlsCertificateArn = certificate?.certificateArn;

@@ -5,6 +5,7 @@ export const ACCOUNT = '123456789012';
 export const OIDC_ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 export const RESOLVED_EBS_CSI_VERSION = 'v1.50.1-eksbuild.1';
 export const RESOLVED_COREDNS_VERSION = 'v1.12.4-eksbuild.1';
+export const CERTIFICATE_ID = '0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
 
 /** Zone names and IDs as DescribeAvailabilityZones returns them; each region has one zone EKS rejects. */
 export const ZONES: Record<string, { names: string[]; zoneIds: string[] }> = {
@@ -60,6 +61,20 @@ function outputsFor(args: pulumi.runtime.MockResourceArgs): Record<string, unkno
       };
     case 'aws:ec2/launchTemplate:LaunchTemplate':
       return { latestVersion: 1 };
+    case 'aws:acm/certificate:Certificate':
+      return {
+        arn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${CERTIFICATE_ID}`,
+        domainValidationOptions: [
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_a79865eb4cd1a6ab990a45779b4e0b96.${String(inputs.domainName)}.`,
+            resourceRecordType: 'CNAME',
+            resourceRecordValue: '_424c7224e9b0146f9a8808af955727d0.acm-validations.aws.',
+          },
+        ],
+      };
+    case 'aws:route53/record:Record':
+      return { fqdn: String(inputs.name).replace(/\.$/, '') };
     default:
       return undefined;
   }

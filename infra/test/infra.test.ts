@@ -42,8 +42,10 @@ describe('outputs', () => {
         'ecrRepositoryUrl',
         'kubeconfig',
         'oidcProviderArn',
+        'publicDomain',
         'region',
         'storageClassName',
+        'tlsCertificateArn',
       ].sort(),
     );
   });
