@@ -30,6 +30,12 @@ export const PROXY_HOPS_BEFORE_APP = 1;
 /** Sub-paths on the shared load balancer; the app layer owns `/`. */
 export const PATHS = { kibana: '/kibana', grafana: '/grafana' } as const;
 
+/**
+ * Kubernetes group of the identities that roll out the app: the infra layer puts the GitHub CI role and the app
+ * layer's Deployments role in it through their EKS access entries (infra/components/cluster.ts).
+ */
+export const APP_DEPLOYERS_GROUP = 'cloudops-crm:app-deployers';
+
 /** Outputs read from the infra stack. */
 export const INFRA_OUTPUTS = {
   kubeconfig: 'kubeconfig',

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { AppDeployers } from './components/appDeployers';
 import { loadBalancerCleanupMarker, volumeReleaseMarker } from './components/destroyMarkers';
 import { ElasticStack, KIBANA_PORT, KIBANA_SERVICE } from './components/elasticStack';
 import { ElasticsearchSetup } from './components/elasticsearchSetup';
@@ -45,6 +46,8 @@ const namespaces = new PlatformNamespaces(
   { ...opts, dependsOn: volumeMarker ? [volumeMarker] : [] },
 );
 const names = namespaces.names;
+
+const appDeployers = new AppDeployers('app-deployers', { namespace: names.app }, opts);
 
 const ingress = new IngressController(
   'ingress',
@@ -197,6 +200,7 @@ if (destroyTarget) {
     ...opts,
     dependsOn: [
       namespaces,
+      appDeployers,
       ingress,
       monitoring,
       mongodb,

@@ -91,6 +91,9 @@ export class Monitoring extends pulumi.ComponentResource {
       {
         ...pinnedRelease(charts.kubePrometheusStack, KPS_RELEASE_NAME, args.namespace, args.timeoutSeconds),
         values: {
+          // Adds the prometheus-operator kinds (ServiceMonitor, …) to the view/edit/admin ClusterRoles, so the
+          // app deployers' `edit` in the app namespace covers the app's ServiceMonitor.
+          global: { rbac: { createAggregateClusterRoles: true } },
           // The DaemonSet needs host networking and host paths: not allowed in a restricted namespace.
           nodeExporter: { enabled: false },
           kubeControllerManager: { enabled: !args.managedControlPlane },

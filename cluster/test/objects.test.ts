@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ClusterRun, EKS_CONFIG, kubernetesObjects, runCluster } from './harness';
+import { type ClusterRun, EKS_CONFIG, kubernetesObjects, release, runCluster } from './harness';
 import { validateObject } from './schemas';
 
 describe('Kubernetes objects created directly by the program validate against the OpenAPI schemas', () => {
@@ -54,5 +54,32 @@ describe('Kubernetes objects created directly by the program validate against th
     const brokenEs = structuredClone(es);
     brokenEs.spec.nodeSets[0].podTemplate.spec.containers[0].resources.requests = '1Gi';
     expect(() => validateObject(brokenEs)).toThrow();
+  });
+});
+
+describe('app deployers', () => {
+  let run: ClusterRun;
+  beforeAll(async () => {
+    run = await runCluster(EKS_CONFIG);
+  });
+
+  it('binds the group the infra layer gives the CI and app roles to edit, in the app namespace only', () => {
+    const bindings = run.resources.filter(
+      (r) => r.type === 'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
+    );
+    const binding = bindings.find((r) => r.inputs.metadata?.name === 'cloudops-crm-app-deployers');
+    expect(binding?.inputs).toMatchObject({
+      metadata: { namespace: 'crm' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'cloudops-crm:app-deployers' },
+      ],
+    });
+  });
+
+  it('has kube-prometheus-stack aggregate the ServiceMonitor permissions into edit', () => {
+    expect(release(run, 'kube-prometheus-stack').inputs.values.global).toEqual({
+      rbac: { createAggregateClusterRoles: true },
+    });
   });
 });

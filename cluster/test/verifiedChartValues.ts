@@ -66,6 +66,7 @@ export const VERIFIED_VALUES: Record<string, string[]> = {
     'controller.service.type',
   ],
   'kube-prometheus-stack@88.5.3': [
+    'global.rbac.createAggregateClusterRoles',
     'alertmanager.alertmanagerSpec.resources',
     'alertmanager.enabled',
     'grafana.admin.existingSecret',

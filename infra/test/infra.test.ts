@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { named, ofType, one, policyResources, resolveOutput } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { APP_DEPLOYERS_GROUP as CLUSTER_APP_DEPLOYERS_GROUP } from '../../cluster/contract';
 import { evaluatePolicies } from '../../policy/evaluate';
 import { ACCOUNT, type InfraRun, OIDC_ISSUER, RESOLVED_EBS_CSI_VERSION, runInfra } from './harness';
 import { allowsWebIdentity, stringLike } from './iamConditions';
@@ -67,7 +68,8 @@ describe('outputs', () => {
       cluster: `arn:aws:iam::${ACCOUNT}:role/ci-deployments-cluster`,
       app: `arn:aws:iam::${ACCOUNT}:role/ci-deployments-app`,
     });
-    expect(p.appDeployersGroup).toBe('cloudops-crm:app-deployers');
+    // The cluster layer binds this group by name: both sides of the contract must agree.
+    expect(p.appDeployersGroup).toBe(CLUSTER_APP_DEPLOYERS_GROUP);
     expect(p.region).toBe('us-east-1');
     expect(await resolveOutput(p.storageClassName)).toBe('gp3');
   });
