@@ -130,3 +130,18 @@ describe('actions the workflows run', () => {
     }
   });
 });
+
+describe('Destroy workflow', () => {
+  const destroy = jobs(read('destroy.yml'));
+
+  it('waits for the reviewers of the "destroy" environment before any layer is destroyed', () => {
+    expect(destroy.confirm).toMatch(/^ {4}environment: destroy$/m);
+    const layers = Object.keys(destroy).filter((name) => name !== 'confirm');
+    expect(layers.sort()).toEqual(['app', 'cluster', 'infra']);
+    // Each layer waits for confirm, directly or through the layer destroyed before it.
+    const needs = (job: string) =>
+      [...destroy[job]!.matchAll(/^ {4}needs: \[?([\w, -]+)\]?$/gm)].flatMap((m) => m[1]!.split(/,\s*/));
+    const reaches = (job: string): boolean => needs(job).some((n) => n === 'confirm' || reaches(n));
+    for (const layer of layers) expect(reaches(layer), layer).toBe(true);
+  });
+});
