@@ -105,7 +105,9 @@ export interface FerretDbOptions {
 }
 
 /** Starts a FerretDB process on loopback. Also used directly by tests that stop and restart the database. */
-export async function startFerretDb(options: FerretDbOptions = {}): Promise<MongoServer & { port: number }> {
+export async function startFerretDb(
+  options: FerretDbOptions = {},
+): Promise<MongoServer & { port: number; kill(): Promise<void> }> {
   const binary = findFerretDb();
   if (!binary) throw new Error('no ferretdb binary (FERRETDB_BIN, PATH or the Go bin directory)');
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'crm-ferretdb-')));
@@ -114,9 +116,9 @@ export async function startFerretDb(options: FerretDbOptions = {}): Promise<Mong
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.kill(signal);
       await exited;
     }
     if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -127,7 +129,14 @@ export async function startFerretDb(options: FerretDbOptions = {}): Promise<Mong
     await stop();
     throw error;
   }
-  return { uri: `mongodb://127.0.0.1:${port}/`, source: 'ferretdb', port, stop };
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    source: 'ferretdb',
+    port,
+    stop: () => stop(),
+    // A crash, as opposed to a shutdown: connections drop without the server answering what is in flight.
+    kill: () => stop('SIGKILL'),
+  };
 }
 
 export async function startMongo(log: (line: string) => void = () => {}): Promise<MongoServer> {

@@ -24,8 +24,9 @@ export interface Config {
   /** How long a MongoDB operation waits for a reachable server before the request fails with 503. */
   mongoTimeoutMs: number;
   /**
-   * How long any one MongoDB operation may take in all (server selection included) before the request fails
-   * with 503; at most a quarter of the shutdown budget, so a slow database cannot hold a shutdown past it.
+   * How long a MongoDB reply may take before the operation fails and the request answers 503. At most an eighth
+   * of the shutdown budget: a request makes a few operations (a read is retried once), the drain takes a
+   * quarter, and a slow database must still not hold a shutdown past the budget.
    */
   mongoOperationTimeoutMs: number;
   /**
@@ -105,13 +106,13 @@ export function loadConfig(env: Env = process.env): Config {
   const mongoOperationTimeoutMs = integer(
     env,
     'MONGO_OPERATION_TIMEOUT_MS',
-    Math.min(2_500, Math.floor(shutdownTimeoutMs / 4)),
+    Math.min(1_250, Math.floor(shutdownTimeoutMs / 8)),
     100,
     150_000,
   );
-  if (mongoOperationTimeoutMs * 4 > shutdownTimeoutMs) {
+  if (mongoOperationTimeoutMs * 8 > shutdownTimeoutMs) {
     throw new ConfigError(
-      `MONGO_OPERATION_TIMEOUT_MS must be at most a quarter of SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), got "${mongoOperationTimeoutMs}"`,
+      `MONGO_OPERATION_TIMEOUT_MS must be at most an eighth of SHUTDOWN_TIMEOUT_MS (${shutdownTimeoutMs}), got "${mongoOperationTimeoutMs}"`,
     );
   }
   return {

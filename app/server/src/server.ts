@@ -15,11 +15,14 @@ async function main(): Promise<void> {
 
   const app = await buildApp(config);
 
-  // Stops accepting connections, lets in-flight requests finish, closes MongoDB; after the delay the process is
-  // forced out with exit code 1 so a stuck request cannot hold a rollout.
+  // Drains (requests still arriving are served, each response closing its connection), then stops accepting
+  // connections, lets in-flight requests finish and closes MongoDB. Database operations are bounded to an eighth
+  // of the budget and the drain takes at most a quarter, so this ends well within it; after the delay the
+  // process is forced out with exit code 1 so nothing stuck can hold a rollout.
   closeWithGrace({ delay: config.shutdownTimeoutMs, logger: app.log }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an unexpected error');
     else app.log.info(`${signal} received, shutting down`);
+    if (!err) await app.graceful.drain(config.shutdownTimeoutMs / 4);
     await app.close();
   });
 

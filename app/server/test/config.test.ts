@@ -16,20 +16,20 @@ describe('configuration', () => {
       requestTimeoutMs: 30_000,
       shutdownTimeoutMs: 10_000,
       mongoTimeoutMs: 2_000,
-      mongoOperationTimeoutMs: 2_500,
+      mongoOperationTimeoutMs: 1_250,
       trustProxyHops: 0,
     });
   });
 
-  it('keeps every database operation within a quarter of the shutdown budget', () => {
-    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '4000', MONGO_OPERATION_TIMEOUT_MS: '1000' })).toMatchObject({
-      shutdownTimeoutMs: 4000,
+  it('keeps every database operation within an eighth of the shutdown budget', () => {
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '8000', MONGO_OPERATION_TIMEOUT_MS: '1000' })).toMatchObject({
+      shutdownTimeoutMs: 8000,
       mongoOperationTimeoutMs: 1000,
     });
-    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '4000', MONGO_OPERATION_TIMEOUT_MS: '1001' })).toThrow(
-      /^MONGO_OPERATION_TIMEOUT_MS must be at most a quarter of SHUTDOWN_TIMEOUT_MS \(4000\), got "1001"$/,
+    expect(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '8000', MONGO_OPERATION_TIMEOUT_MS: '1001' })).toThrow(
+      /^MONGO_OPERATION_TIMEOUT_MS must be at most an eighth of SHUTDOWN_TIMEOUT_MS \(8000\), got "1001"$/,
     );
-    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '1000' }).mongoOperationTimeoutMs).toBe(250); // the default follows
+    expect(loadConfig({ SHUTDOWN_TIMEOUT_MS: '4000' }).mongoOperationTimeoutMs).toBe(500); // the default follows
   });
 
   it('reads MONGO_URI first and MONGODB_URI as the alternative', () => {

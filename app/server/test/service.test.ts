@@ -1,4 +1,12 @@
+import {
+  MongoInvalidArgumentError,
+  MongoNetworkError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DB_UNAVAILABLE } from '../src/plugins/app/errors.js';
 import { ENDPOINTS } from '../src/routes/root.js';
 import { buildTestApp, describeWithDb, type TestApp } from './helpers.js';
 
@@ -380,5 +388,37 @@ describe('MongoDB unreachable', () => {
     }
     const metrics = await t.app.inject('/metrics');
     expect(metrics.body).toMatch(/^crm_mongodb_up 0$/m);
+  });
+});
+
+describeWithDb('database failures are 503, programming errors 500', () => {
+  let t: TestApp;
+  let failure: Error = new Error('unset');
+  beforeAll(async () => {
+    t = await buildTestApp({}, (app) => {
+      app.persons.findByPersonId = async () => {
+        throw failure;
+      };
+    });
+  });
+
+  const socketEnded = Object.assign(new Error('This socket has been ended by the other party'), {
+    code: 'EPIPE',
+  });
+
+  it.each([
+    ['a socket the database closed (EPIPE, unwrapped)', socketEnded, 503],
+    ['an operation over its time bound', new MongoOperationTimeoutError('Timed out'), 503],
+    ['a reset connection', new MongoNetworkError('connection reset'), 503],
+    ['a closed client', new MongoTopologyClosedError(), 503],
+    ['a server shutting down', new MongoServerError({ message: 'shutdown', code: 91 }), 503],
+    ['a bad query (a bug)', new MongoServerError({ message: 'unknown operator', code: 2 }), 500],
+    ['a bad driver argument (a bug)', new MongoInvalidArgumentError('bad option'), 500],
+    ['any other bug', new TypeError('x is undefined'), 500],
+  ])('%s → %i', async (_what, error, status) => {
+    failure = error;
+    const res = await t.app.inject('/person/someone');
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error).toBe(status === 503 ? DB_UNAVAILABLE : 'Internal server error');
   });
 });

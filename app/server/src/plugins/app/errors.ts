@@ -10,10 +10,24 @@ import {
 } from 'mongodb';
 import { HttpProblem, problemBody } from '../../lib/problem.js';
 
-export const DB_UNAVAILABLE = 'Database unavailable: MongoDB is not reachable, try again shortly';
+export const DB_UNAVAILABLE =
+  'Database unavailable: MongoDB is unreachable or did not answer in time, try again shortly';
 
 // Server errors that say "not now" rather than "wrong request": shutting down, stepping down, not primary.
 const UNAVAILABLE_SERVER_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+// Node's socket errors; the only sockets a request handler uses are the driver's.
+const SOCKET_ERROR_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTCONN',
+  'EAI_AGAIN',
+]);
 
 /**
  * Whether a failure is the database's or the network's, not the request's: every error the driver raises about
@@ -38,7 +52,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     );
   }
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && 'syscall' in (error as object);
+  return typeof code === 'string' && SOCKET_ERROR_CODES.has(code);
 }
 
 /** Turns Fastify's own client errors (validation, parsing, size) into a message that names the problem. */

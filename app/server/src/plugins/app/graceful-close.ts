@@ -1,17 +1,56 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import fp from 'fastify-plugin';
 
-/**
- * While the server is closing, responses to requests already in flight carry `Connection: close`, so their
- * keep-alive sockets end with the response instead of holding the shutdown open until the client drops them.
- */
+declare module 'fastify' {
+  interface FastifyInstance {
+    graceful: {
+      /** True from the start of the drain: /ready answers 503 and every response closes its connection. */
+      readonly draining: boolean;
+      /**
+       * Keeps serving until no request has arrived for QUIET_MS (at most `maxMs`), so clients that send on a
+       * keep-alive connection right after SIGTERM get an answer with `Connection: close` instead of a reset.
+       * Closing the server afterwards then only closes connections that nobody is using.
+       */
+      drain(maxMs: number): Promise<void>;
+    };
+  }
+}
+
+/** Long enough for a client that just got a response to send its next request on the same connection. */
+const QUIET_MS = 500;
+
 export default fp(
   async (app) => {
-    let closing = false;
-    app.addHook('preClose', async () => {
-      closing = true;
+    let draining = false;
+    let inFlight = 0;
+    let lastArrival = 0;
+
+    app.addHook('onRequest', async () => {
+      inFlight++;
+      lastArrival = Date.now();
+    });
+    app.addHook('onResponse', async () => {
+      inFlight--;
     });
     app.addHook('onSend', async (_request, reply) => {
-      if (closing) reply.header('connection', 'close');
+      if (draining) reply.header('connection', 'close');
+    });
+    // A shutdown that skipped drain() (tests, a second signal) still ends the connections it answers.
+    app.addHook('preClose', async () => {
+      draining = true;
+    });
+
+    app.decorate('graceful', {
+      get draining() {
+        return draining;
+      },
+      async drain(maxMs: number) {
+        draining = true;
+        const deadline = Date.now() + maxMs;
+        while (Date.now() < deadline && (inFlight > 0 || Date.now() - lastArrival < QUIET_MS)) {
+          await sleep(50);
+        }
+      },
     });
   },
   { name: 'graceful-close' },

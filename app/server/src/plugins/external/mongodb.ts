@@ -13,7 +13,11 @@ export interface MongoPluginOptions {
   database: string;
   /** How long an operation waits for a reachable server; bounds every request while MongoDB is down. */
   timeoutMs: number;
-  /** The whole of any one operation (the driver's timeoutMS): a slow database gives a 503, never a hung request. */
+  /**
+   * Bounds any one operation: a slow database gives a 503, never a hung request. This driver line ignores
+   * `timeoutMS`, so the bound is a reply that takes longer on the socket (socketTimeoutMS), a wait for a pooled
+   * connection (waitQueueTimeoutMS), and server selection (timeoutMs).
+   */
   operationTimeoutMs: number;
 }
 
@@ -27,7 +31,8 @@ export default fp<MongoPluginOptions>(
     const client = new MongoClient(uri, {
       serverSelectionTimeoutMS: timeoutMs,
       connectTimeoutMS: timeoutMs,
-      timeoutMS: operationTimeoutMs,
+      socketTimeoutMS: operationTimeoutMs,
+      waitQueueTimeoutMS: operationTimeoutMs,
       appName: 'crm-app',
     });
     const db = client.db(database);
