@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { CiAccess } from './components/ciAccess';
 import { APP_DEPLOYERS_GROUP, EksCluster } from './components/cluster';
+import { DestroyGuard } from './components/destroyGuard';
 import { NetworkLookup } from './components/network';
 import { PublicCertificate } from './components/publicCertificate';
 import { ContainerRegistry } from './components/registry';
@@ -38,22 +39,6 @@ const eksCluster = new EksCluster(
 
 const registry = new ContainerRegistry('crm-app', { ...config.ecr, tags }, opts);
 
-const storage = new EbsStorage(
-  'storage',
-  {
-    clusterName: eksCluster.name,
-    kubernetesVersion: config.kubernetesVersion,
-    addonVersion: config.ebsCsiAddonVersion,
-    kubeconfig: eksCluster.kubeconfig,
-    oidcProviderArn: eksCluster.oidcProviderArn,
-    oidcIssuer: eksCluster.oidcIssuer,
-    nodeGroup: eksCluster.nodeGroup,
-    storageClassName: 'gp3',
-    tags,
-  },
-  opts,
-);
-
 const ciAccess = new CiAccess(
   'ci',
   {
@@ -74,8 +59,41 @@ const ciAccess = new CiAccess(
   opts,
 );
 
+// Admins and the Deployments roles reach the cluster through these access entries; the stack's Kubernetes objects
+// depend on them, so a destroy run by one of them deletes the objects while it still has access.
+const clusterAccess = [...eksCluster.adminAccess, ciAccess];
+
+const storage = new EbsStorage(
+  'storage',
+  {
+    clusterName: eksCluster.name,
+    kubernetesVersion: config.kubernetesVersion,
+    addonVersion: config.ebsCsiAddonVersion,
+    kubeconfig: eksCluster.kubeconfig,
+    oidcProviderArn: eksCluster.oidcProviderArn,
+    oidcIssuer: eksCluster.oidcIssuer,
+    nodeGroup: eksCluster.nodeGroup,
+    storageClassName: 'gp3',
+    clusterAccess,
+    tags,
+  },
+  opts,
+);
+
 // With a domain, the certificate the cluster layer's NLB terminates TLS with; without one the endpoint stays HTTP.
 const certificate = config.tls ? new PublicCertificate('public', { ...config.tls, tags }, opts) : undefined;
+
+// Refuses an infra destroy while the cluster layer still has resources in the cluster (their NLB and EBS volumes
+// would be orphaned): deleted first, before anything it guards. Delete hooks need `pulumi destroy --run-program`.
+new DestroyGuard(
+  'destroy-guard',
+  {
+    clusterName: eksCluster.name,
+    kubeconfig: eksCluster.kubeconfig,
+    guards: [eksCluster, ...clusterAccess, storage, registry, ...(certificate ? [certificate] : [])],
+  },
+  { ...opts, dependsOn: clusterAccess },
+);
 
 export const clusterName = eksCluster.name;
 export const clusterEndpoint = eksCluster.endpoint;

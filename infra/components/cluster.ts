@@ -36,6 +36,8 @@ export class EksCluster extends pulumi.ComponentResource {
   readonly cluster: eks.Cluster;
   readonly nodeGroup: aws.eks.NodeGroup;
   readonly coredns: aws.eks.Addon;
+  /** Access entries (with their policies) of `adminPrincipalArns`. */
+  readonly adminAccess: aws.eks.AccessPolicyAssociation[];
   readonly launchTemplate: aws.ec2.LaunchTemplate;
   readonly name: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
@@ -198,9 +200,9 @@ export class EksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.nodeGroup] },
     );
 
-    args.adminPrincipalArns.forEach((principalArn, i) => {
-      grantClusterAdmin(`${name}-admin-${i}`, this.name, principalArn, args.tags, this);
-    });
+    this.adminAccess = args.adminPrincipalArns.map((principalArn, i) =>
+      grantClusterAdmin(`${name}-admin-${i}`, this.name, principalArn, args.tags, this),
+    );
 
     this.kubeconfig = this.cluster.kubeconfigJson;
     this.oidcProviderArn = this.cluster.oidcProviderArn;

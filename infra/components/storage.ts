@@ -20,6 +20,11 @@ export interface EbsStorageArgs {
   /** The add-on's controller is scheduled on nodes; created before them it stays DEGRADED until it times out. */
   nodeGroup: pulumi.Resource;
   storageClassName: string;
+  /**
+   * The access entries through which whoever runs this stack reaches the cluster. The Kubernetes objects depend on
+   * them, so a destroy run by one of those principals deletes the objects before it loses its own access.
+   */
+  clusterAccess: pulumi.Resource[];
   tags: Record<string, string>;
 }
 
@@ -94,7 +99,7 @@ export class EbsStorage extends pulumi.ComponentResource {
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: true,
       },
-      { parent: this, provider, dependsOn: [this.addon] },
+      { parent: this, provider, dependsOn: [this.addon, ...args.clusterAccess] },
     );
 
     // EKS ships gp2 (in-tree, unencrypted). Claims without a class must never land on it.
@@ -107,7 +112,7 @@ export class EbsStorage extends pulumi.ComponentResource {
           annotations: { [DEFAULT_CLASS_ANNOTATION]: 'false', 'pulumi.com/patchForce': 'true' },
         },
       },
-      { parent: this, provider, dependsOn: [gp3] },
+      { parent: this, provider, dependsOn: [gp3, ...args.clusterAccess] },
     );
 
     this.storageClassName = gp3.metadata.name;

@@ -351,7 +351,7 @@ describe('storage', () => {
   });
 
   it('talks to the new cluster through a provider built from its kubeconfig', async () => {
-    const provider = props('pulumi:providers:kubernetes');
+    const provider = props('pulumi:providers:kubernetes', 'storage-k8s');
     expect(JSON.parse(provider.kubeconfig).users[0].user.exec.args).toContain('develeap-eks-cluster');
   });
 });
