@@ -5,6 +5,7 @@ import { loggerOptions } from './logger.js';
 import auth from './plugins/app/auth.js';
 import errors, { sendProblem } from './plugins/app/errors.js';
 import gracefulClose from './plugins/app/graceful-close.js';
+import jsonBody from './plugins/app/json-body.js';
 import personsRepository from './plugins/app/persons-repository.js';
 import requestContext, { correlationId } from './plugins/app/request-context.js';
 import helmet from './plugins/external/helmet.js';
@@ -46,10 +47,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
-  // JSON only: a text/plain body is answered 415 instead of being parsed as a string.
-  app.removeContentTypeParser('text/plain');
-
   await app.register(errors, { bodyLimitBytes: config.bodyLimitBytes });
+  await app.register(jsonBody);
   await app.register(requestContext);
   await app.register(gracefulClose);
   await app.register(mongodb, {

@@ -92,7 +92,27 @@ describeWithDb('bad input: a clear 4xx and nothing written', () => {
       error: /phone must match pattern/,
     },
     { what: 'duplicate tags', method: 'PUT', payload: '{"tags":["a","a"]}', status: 400, error: /tags/ },
-    { what: 'prototype pollution', method: 'PUT', payload: '{"__proto__":{"x":1}}', status: 400, error: /./ },
+    {
+      what: 'prototype pollution',
+      method: 'PUT',
+      payload: '{"__proto__":{"x":1}}',
+      status: 400,
+      error: /^Field name '__proto__' is not allowed: it names an object's prototype$/,
+    },
+    {
+      what: 'escaped prototype key',
+      method: 'POST',
+      payload: '{"name":"x","\\u005f_proto__":{"x":1}}',
+      status: 400,
+      error: /^Field name '__proto__' is not allowed/,
+    },
+    {
+      what: 'constructor.prototype',
+      method: 'POST',
+      payload: '{"name":"x","constructor":{"prototype":{"x":1}}}',
+      status: 400,
+      error: /^Field name 'constructor' is not allowed/,
+    },
     {
       what: 'text/plain',
       method: 'POST',

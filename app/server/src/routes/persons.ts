@@ -69,8 +69,7 @@ const persons: FastifyPluginAsync = async (fastify) => {
       ...secured,
       schema: {
         summary: 'List persons (paginated), or get one by MongoDB ObjectId with ?id=',
-        description:
-          'Returns a bare JSON array. When more persons follow, a `Link: <...>; rel="next"` header points at the next page.',
+        description: `Returns a bare JSON array of at most ${LIST_DEFAULT_LIMIT} persons (\`limit\` up to ${LIST_MAX_LIMIT}). When more persons follow, a \`Link: <...>; rel="next"\` header points at the next page. Unknown query parameters are ignored.`,
         tags,
         security,
         querystring: PersonListQuery,
@@ -82,7 +81,7 @@ const persons: FastifyPluginAsync = async (fastify) => {
     },
     async (request, reply) => {
       const { id, limit, after } = request.query;
-      if (id !== undefined) {
+      if (id !== undefined && id !== '') {
         if (limit !== undefined || after !== undefined)
           throw badRequest('id cannot be combined with limit or after');
         const person = await app.persons.findById(parseObjectId(id, 'id'));

@@ -1,21 +1,30 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { VERSION } from '../lib/version.js';
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from '../schemas/person.js';
 
-/** Every route the service answers, as the original's index listed them. A test keeps it in step with the router. */
+/**
+ * The contract version clients of the original service read here: this service keeps that contract (the build's
+ * own version is `service.version` in logs and `crm_app_info`).
+ */
+export const API_VERSION = '2.0.0';
+
+/**
+ * Every route the service answers, keyed as the original's index keyed them ("METHOD path", with its
+ * `<custom_id>` and `<mongodb_id>`), its own eight first. A test keeps it in step with the router.
+ */
 export const ENDPOINTS = {
-  info: 'GET /',
-  health: 'GET /health',
-  ready: 'GET /ready',
-  metrics: 'GET /metrics',
-  docs: 'GET /docs',
-  openapi: 'GET /docs/json',
-  list_persons: 'GET /person?limit=<1-1000>&after=<cursor>',
-  get_person_by_object_id: 'GET /person?id=<ObjectId>',
-  get_person: 'GET /person/<person_id>',
-  create_person: 'POST /person/<person_id>',
-  update_person: 'PUT /person/<person_id>',
-  delete_person: 'DELETE /person/<person_id>',
+  'GET /health': 'Health check (liveness: never touches the database)',
+  'GET /metrics': 'Prometheus metrics',
+  'GET /person': `Get all persons: at most ${LIST_DEFAULT_LIMIT} per response (?limit=1-${LIST_MAX_LIMIT}); a Link header (rel="next", ?after=<cursor>) gives the next page`,
+  'GET /person?id=<mongodb_id>': 'Get person by MongoDB ObjectId',
+  'GET /person/<custom_id>': 'Get person by custom ID',
+  'POST /person/<custom_id>': 'Add person with custom ID',
+  'PUT /person/<custom_id>': 'Update person by custom ID',
+  'DELETE /person/<custom_id>': 'Delete person by custom ID',
+  'GET /': 'API information and this list of endpoints',
+  'GET /ready': 'Readiness: MongoDB answers a ping',
+  'GET /docs': 'Swagger UI',
+  'GET /docs/json': 'OpenAPI 3 document',
 } as const;
 
 const rootRoute: FastifyPluginAsync = async (app) => {
@@ -35,7 +44,7 @@ const rootRoute: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async () => ({ service: 'CRM REST API', version: VERSION, endpoints: ENDPOINTS }),
+    async () => ({ service: 'CRM REST API', version: API_VERSION, endpoints: ENDPOINTS }),
   );
 };
 

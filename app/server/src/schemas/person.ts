@@ -82,10 +82,15 @@ export const LIST_DEFAULT_LIMIT = 100;
 export const LIST_MAX_LIMIT = 1000;
 
 // Query values stay strings and are parsed by the route: the server coerces no types, so a JSON body's `123`
-// never turns into the string "123".
+// never turns into the string "123". Other parameters are ignored, as the original ignored them (cache-busters
+// such as `_=<timestamp>`).
 export const PersonListQuery = Type.Object(
   {
-    id: Type.Optional(Type.String({ description: 'MongoDB ObjectId (24 hex characters)' })),
+    id: Type.Optional(
+      Type.String({
+        description: 'MongoDB ObjectId (24 hex characters); empty means "list", as in the original',
+      }),
+    ),
     limit: Type.Optional(
       Type.String({
         pattern: '^[0-9]{1,7}$',
@@ -99,7 +104,7 @@ export const PersonListQuery = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: true },
 );
 
 export const PersonCreated = Type.Object({

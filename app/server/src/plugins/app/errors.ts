@@ -112,9 +112,38 @@ export default fp<ErrorsPluginOptions>(
       return sendProblem(request, reply, 500, 'Internal server error');
     });
 
-    app.setNotFoundHandler(async (request, reply) =>
-      sendProblem(request, reply, 404, `Route ${request.method} ${request.url.split('?')[0]} not found`),
-    );
+    // Every route's path as a pattern with its methods, so that a path that exists answers an unsupported
+    // method (PATCH, OPTIONS: no CORS is configured) with 405 and the Allow header instead of 404.
+    const routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
+    app.addHook('onRoute', (route) => {
+      const source = route.url
+        .split('/')
+        .map((part) =>
+          part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('/');
+      const methods = [route.method].flat();
+      const known = routes.find((r) => r.pattern.source === `^${source}$`);
+      if (known) for (const method of methods) known.methods.add(method);
+      else routes.push({ pattern: new RegExp(`^${source}$`), methods: new Set(methods) });
+    });
+
+    app.setNotFoundHandler(async (request, reply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]));
+      if (allowed.size > 0) {
+        if (allowed.has('GET')) allowed.add('HEAD');
+        const allow = [...allowed].sort().join(', ');
+        reply.header('allow', allow);
+        return sendProblem(
+          request,
+          reply,
+          405,
+          `Method ${request.method} is not allowed on ${path}; allowed: ${allow}`,
+        );
+      }
+      return sendProblem(request, reply, 404, `Route ${request.method} ${path} not found`);
+    });
   },
   { name: 'errors' },
 );
