@@ -74,6 +74,14 @@ export function nlbAnnotations(tls: PublicTls | undefined): Record<string, strin
  */
 export const CLIENT_ADDRESS_POLICY = 'Local';
 
+/**
+ * With `Local`, a controller pod that moves to another node (any rollout) also moves the NLB's healthy target, and
+ * the NLB needs two checks 10 s apart to notice either way. So a new pod counts as available only after 30 s
+ * (the old one keeps its node until then), and a terminating pod keeps accepting requests for 30 s while
+ * kube-proxy's health check already reports its node empty and the NLB drains it.
+ */
+export const NLB_HANDOVER_SECONDS = 30;
+
 function ingressNginxValues(
   args: IngressControllerArgs,
   tls: PublicTls | undefined,
@@ -94,6 +102,14 @@ function ingressNginxValues(
   }
   return {
     controller: {
+      ...(args.awsNlb
+        ? {
+            minReadySeconds: NLB_HANDOVER_SECONDS,
+            // The controller's --shutdown-grace-period: nginx keeps serving this long after the preStop hook
+            // (/wait-shutdown) starts the shutdown, well inside the chart's 300 s termination grace period.
+            extraArgs: { 'shutdown-grace-period': String(NLB_HANDOVER_SECONDS) },
+          }
+        : {}),
       ...(tls
         ? {
             containerPort: { http: HTTP_PORT, https: HTTPS_PORT, tohttps: REDIRECT_CONTAINER_PORT },
@@ -124,21 +140,27 @@ function ingressNginxValues(
 }
 
 function traefikValues(args: IngressControllerArgs, tls: PublicTls | undefined): Record<string, unknown> {
+  // Keep accepting requests while the NLB drains a terminating pod's node (see NLB_HANDOVER_SECONDS); Traefik's
+  // 60 s termination grace period covers it plus its 10 s graceTimeOut.
+  const handover = args.awsNlb
+    ? { transport: { lifeCycle: { requestAcceptGraceTimeout: `${NLB_HANDOVER_SECONDS}s` } } }
+    : {};
+  // Without trustedIPs Traefik drops incoming X-Forwarded-* headers and sets X-Forwarded-For to the peer, which
+  // with the Local policy is the caller (pkg/middlewares/forwardedheaders). With TLS ended at the NLB, websecure
+  // receives plain HTTP, and web redirects every request to it.
+  const web = tls
+    ? {
+        ...handover,
+        http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } },
+      }
+    : handover;
+  const websecure = tls ? { ...handover, http: { tls: { enabled: false } } } : handover;
   return {
-    // Without trustedIPs Traefik drops incoming X-Forwarded-* headers and sets X-Forwarded-For to the peer, which
-    // with the Local policy is the caller (pkg/middlewares/forwardedheaders). With TLS ended at the NLB, websecure
-    // receives plain HTTP, and web redirects every request to it.
-    ...(tls
-      ? {
-          ports: {
-            web: {
-              http: { redirections: { entryPoint: { to: 'websecure', scheme: 'https', permanent: true } } },
-            },
-            websecure: { http: { tls: { enabled: false } } },
-          },
-        }
-      : {}),
-    deployment: { replicas: 1 },
+    ...(args.awsNlb || tls ? { ports: { web, websecure } } : {}),
+    deployment: {
+      replicas: 1,
+      ...(args.awsNlb ? { minReadySeconds: NLB_HANDOVER_SECONDS } : {}),
+    },
     // The program owns the nginx IngressClass; Traefik's own class would be unused.
     ingressClass: { enabled: false, isDefaultClass: false },
     providers: {

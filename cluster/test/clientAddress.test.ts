@@ -142,14 +142,34 @@ describe('the caller’s address reaches the app', () => {
     ).toBe(SPOOFED);
   });
 
+  it('hands the NLB target over between nodes without dropping requests during a controller rollout', () => {
+    // The NLB marks a node healthy or unhealthy after 2 checks 10 s apart (cloud-provider-aws, Local policy).
+    const nlbNotices = 2 * 10;
+    for (const run of [runs.nginx!, runs.nginxTls!]) {
+      const controller = release(run, 'ingress-nginx').inputs.values.controller;
+      expect(controller.minReadySeconds).toBeGreaterThan(nlbNotices);
+      expect(Number(controller.extraArgs['shutdown-grace-period'])).toBeGreaterThan(nlbNotices);
+    }
+    for (const run of [runs.traefik!, runs.traefikTls!]) {
+      const values = release(run, 'traefik').inputs.values;
+      expect(values.deployment.minReadySeconds).toBeGreaterThan(nlbNotices);
+      for (const entryPoint of [values.ports.web, values.ports.websecure]) {
+        expect(Number.parseInt(entryPoint.transport.lifeCycle.requestAcceptGraceTimeout, 10)).toBeGreaterThan(
+          nlbNotices,
+        );
+      }
+    }
+  });
+
   it('leaves local clusters on the chart defaults', async () => {
     const local = await runCluster({
       kubeContext: 'k3d-crm',
       storageClassName: 'local-path',
       publicHost: 'localhost',
     });
-    expect(
-      release(local, 'ingress-nginx').inputs.values.controller.service.externalTrafficPolicy,
-    ).toBeUndefined();
+    const controller = release(local, 'ingress-nginx').inputs.values.controller;
+    expect(controller.service.externalTrafficPolicy).toBeUndefined();
+    expect(controller.minReadySeconds).toBeUndefined();
+    expect(controller.extraArgs).toBeUndefined();
   });
 });
