@@ -1,16 +1,6 @@
 import { type ConfigSource, configReader, type Format } from '@cloudops-crm/stack-config';
 import * as pulumi from '@pulumi/pulumi';
 
-/**
- * Who rolls the app stack out on a push: Pulumi Deployments (CI publishes the image and starts the app stack's
- * deployment; the cluster stack's successful deployments chain into it) or the CI/CD workflow alone (`pulumi up`
- * from GitHub Actions; no app Deployment Settings, no cluster → app webhook). Must agree with the GitHub
- * repository variable PULUMI_DEPLOYMENTS (`true` for 'deployments'), or a push deploys twice or never.
- */
-export type AppRollout = 'deployments' | 'workflow';
-
-export const APP_ROLLOUTS: readonly AppRollout[] = ['deployments', 'workflow'];
-
 export interface DeploymentsConfig {
   organization: string;
   /** GitHub repository as owner/name; the Pulumi GitHub App must be installed on it. */
@@ -20,7 +10,6 @@ export interface DeploymentsConfig {
   /** ESC environment (project/name) holding the image the app stack deploys. */
   imageEnvironment: { project: string; name: string };
   oidcSessionDuration: string;
-  appRollout: AppRollout;
 }
 
 const PROJECT = 'cloudops-crm-deployments';
@@ -49,7 +38,6 @@ export function loadConfig(
     pattern: /^(\d+h)?(\d+m)?(\d+s)?$/,
     description: 'a duration like 1h0m0s',
   });
-  const appRollout = read.oneOf('appRollout', 'deployments', APP_ROLLOUTS);
   return {
     organization: read.string('organization', organization, NAME),
     repository,
@@ -61,6 +49,5 @@ export function loadConfig(
     },
     imageEnvironment: { project: envProject, name: envName },
     oidcSessionDuration,
-    appRollout,
   };
 }

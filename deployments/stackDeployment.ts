@@ -33,11 +33,10 @@ export class StackDeployment extends pulumi.ComponentResource {
         vcs: {
           provider: 'github',
           repository: args.repository,
-          deployCommits: args.layer.deployCommits,
-          // A successful preview would also fire the deployment_succeeded chain webhooks, deploying the
-          // next layer from the branch for nothing.
+          // A push deploys nothing by itself: the CI/CD workflow starts each layer's update at the pushed commit
+          // once its tests passed, in order, only for the layers the push changed (deployments/rollout.json).
+          deployCommits: false,
           previewPullRequests: false,
-          paths: args.layer.paths,
         },
         operationContext: {
           oidc: {

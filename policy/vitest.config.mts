@@ -1,4 +1,4 @@
 import { defineProject } from 'vitest/config';
-import { pulumiTestProject } from '../lib/pulumi-testing/vitest-project';
+import { pulumiTestProject } from '../lib/pulumi-testing/vitest-project.mts';
 
 export default defineProject(pulumiTestProject('policy', import.meta.dirname));

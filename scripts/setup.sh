@@ -31,19 +31,23 @@ if [ "$node_version" != "v$NODE_VERSION" ]; then
 fi
 progress "scripts run on Node.js $node_version"
 
-# Prometheus and promtool: the observability tests run every dashboard query and alert against a real server.
-if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
-  progress "prometheus: $(prometheus --version 2>&1 | head -n 1 | awk '{print $3}') already installed"
+# Debian packages the tests run: Prometheus and promtool (every dashboard query and alert against a real server),
+# jq (the deploy scripts read Pulumi's JSON with it, as on GitHub's runners).
+missing=()
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+if [ "${#missing[@]}" -eq 0 ]; then
+  progress "prometheus $(prometheus --version 2>&1 | head -n 1 | awk '{print $3}') and jq already installed"
 elif command -v apt-get >/dev/null 2>&1; then
-  progress "prometheus: installing Debian's package (about a minute)"
+  progress "apt: installing ${missing[*]} (about a minute)"
   sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-  # The package starts a system service; the tests run their own Prometheus on a free port.
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The prometheus package starts a system service; the tests run their own Prometheus on a free port.
   $sudo_cmd systemctl disable --now prometheus >/dev/null 2>&1 || true
 else
-  echo "setup: install Prometheus (prometheus and promtool on PATH) for the observability tests" >&2
+  echo "setup: install ${missing[*]} (on PATH) for the tests" >&2
 fi
 
 if ! command -v go >/dev/null 2>&1; then

@@ -44,7 +44,7 @@ describe('GitHub workflows', () => {
     const ciCd = readFileSync(path.join(workflowsDir, 'ci-cd.yml'), 'utf8');
     const jobs = ciCd.split(/^ {2}(?=[\w-]+:\n)/m).slice(1);
     const withOidc = jobs.filter((job) => job.includes('id-token: write')).map((job) => job.split(':')[0]);
-    expect(withOidc.sort()).toEqual(['deploy', 'publish']);
+    expect(withOidc.sort()).toEqual(['app', 'cluster', 'infra', 'publish']);
     const topLevel = ciCd.slice(0, ciCd.indexOf('\njobs:'));
     expect(topLevel).not.toContain('id-token');
   });

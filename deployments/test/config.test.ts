@@ -12,17 +12,7 @@ describe('loadConfig', () => {
       stacks: { infra: 'dev', cluster: 'dev', app: 'dev' },
       imageEnvironment: { project: 'cloudops-crm', name: 'app-image' },
       oidcSessionDuration: '1h0m0s',
-      appRollout: 'deployments',
     });
-  });
-
-  it('reads appRollout deployments or workflow', () => {
-    expect(loadConfig(source({ repository: 'acme/crm', appRollout: 'workflow' }), 'acme').appRollout).toBe(
-      'workflow',
-    );
-    expect(loadConfig(source({ repository: 'acme/crm', appRollout: 'deployments' }), 'acme').appRollout).toBe(
-      'deployments',
-    );
   });
 
   it('names the key of a missing or malformed value', () => {
@@ -39,8 +29,5 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig(source({ repository: 'acme/crm', imageEnvironment: 'app-image' }), 'acme'),
     ).toThrow(/cloudops-crm-deployments:imageEnvironment/);
-    expect(() => loadConfig(source({ repository: 'acme/crm', appRollout: 'true' }), 'acme')).toThrow(
-      /cloudops-crm-deployments:appRollout/,
-    );
   });
 });

@@ -5,7 +5,6 @@ import { organization, roleArns, runDeployments } from './harness';
 let run: Awaited<ReturnType<typeof runDeployments>>;
 
 beforeAll(async () => {
-  // appRollout left at its default: Deployments rolls the app out.
   run = await runDeployments({ repository: 'example-org/cloudops-crm', branch: 'main' });
 });
 
@@ -30,35 +29,18 @@ describe('Deployment Settings', () => {
     ]);
   });
 
-  // What every layer's program reads besides its own folder: a change to any of them must redeploy it.
-  const shared = [
-    'package.json',
-    'pnpm-lock.yaml',
-    'pnpm-workspace.yaml',
-    'tsconfig.base.json',
-    'lib/stack-config/**',
-    'policy/**',
-  ];
-
   it.each([
-    ['cloudops-crm-infra', 'infra', 'infra/**'],
-    ['cloudops-crm-cluster', 'cluster', 'cluster/**'],
-    ['cloudops-crm-app', 'app/deploy', 'app/**'],
-  ])(
-    '%s deploys from %s of the configured branch, filtered to %s and the shared inputs',
-    (project, repoDir, own) => {
-      const { sourceContext, vcs } = settingsFor(project);
-      expect(sourceContext.git).toEqual({ branch: 'refs/heads/main', repoDir });
-      expect(vcs).toMatchObject({ provider: 'github', repository: 'example-org/cloudops-crm' });
-      expect([...vcs.paths].sort()).toEqual([own, ...shared].sort());
-      expect(vcs.previewPullRequests).toBe(false);
-    },
-  );
-
-  it('deploys infra and cluster on push, and leaves app pushes to CI which knows the image digest', () => {
-    expect(settingsFor('cloudops-crm-infra').vcs.deployCommits).toBe(true);
-    expect(settingsFor('cloudops-crm-cluster').vcs.deployCommits).toBe(true);
-    expect(settingsFor('cloudops-crm-app').vcs.deployCommits).toBe(false);
+    ['cloudops-crm-infra', 'infra'],
+    ['cloudops-crm-cluster', 'cluster'],
+    ['cloudops-crm-app', 'app/deploy'],
+  ])('%s deploys from %s of the configured branch, never by itself on a push', (project, repoDir) => {
+    const { sourceContext, vcs } = settingsFor(project);
+    expect(sourceContext.git).toEqual({ branch: 'refs/heads/main', repoDir });
+    expect(vcs).toMatchObject({ provider: 'github', repository: 'example-org/cloudops-crm' });
+    // The CI/CD workflow starts every update after its tests, once per layer and in order (rollout.test.ts).
+    expect(vcs.deployCommits).toBe(false);
+    expect(vcs.paths).toBeUndefined();
+    expect(vcs.previewPullRequests).toBe(false);
   });
 
   it("assumes, through OIDC, the infra stack's role for each layer stack, never another layer's", () => {
@@ -99,27 +81,9 @@ describe('Deployment Settings', () => {
   });
 });
 
-describe('appRollout deployments (the default)', () => {
-  it('is exported, and the app stack is among the stacks Deployments manages', () => {
-    expect(run.program.appRollout).toBe('deployments');
+describe('no webhook chain', () => {
+  it('starts no deployment from another one: a destroy or refresh of infra never deploys cluster', () => {
+    expect(run.webhooks()).toEqual([]);
     expect(run.program.deploymentSettings.sort()).toEqual(['app', 'cluster', 'infra']);
-  });
-});
-
-describe('webhook chain', () => {
-  const webhooks = () => run.webhooks();
-
-  it('deploys cluster after infra and app after cluster, on successful deployments only', () => {
-    const links = webhooks().map((w) => `${w.projectName}/${w.stackName} -> ${w.payloadUrl}`);
-    expect(links.sort()).toEqual([
-      'cloudops-crm-cluster/dev -> cloudops-crm-app/dev',
-      'cloudops-crm-infra/dev -> cloudops-crm-cluster/dev',
-    ]);
-    for (const webhook of webhooks()) {
-      expect(webhook.organizationName).toBe(organization);
-      expect(webhook.format).toBe('pulumi_deployments');
-      expect(webhook.filters).toEqual(['deployment_succeeded']);
-      expect(webhook.active).toBe(true);
-    }
   });
 });

@@ -44,7 +44,7 @@ describe('CI/CD verify job', () => {
 });
 
 describe('policy pack', () => {
-  const commands = ['ci-cd.yml', 'pulumi-layer.yml'].flatMap((file) =>
+  const commands = readdirSync(workflowsDir).flatMap((file) =>
     runCommands(read(file))
       .flatMap((command) => command.split('\n'))
       .filter((line) => /pulumi (preview|up)\b/.test(line))
@@ -52,11 +52,8 @@ describe('policy pack', () => {
   );
 
   it('checks every preview and update in the workflows', () => {
-    expect(commands.map(({ file }) => file).sort()).toEqual([
-      'ci-cd.yml',
-      'pulumi-layer.yml',
-      'pulumi-layer.yml',
-    ]);
+    // Every update on a push goes through pulumi-layer.yml (workflow mode) or Pulumi Deployments.
+    expect(commands.map(({ file }) => file).sort()).toEqual(['pulumi-layer.yml', 'pulumi-layer.yml']);
     for (const { line } of commands) {
       expect(line).toMatch(/--policy-pack "\$\{(GITHUB_WORKSPACE\}\/policy|POLICY_PACK\})"/);
     }
@@ -67,29 +64,21 @@ describe('policy pack', () => {
   });
 });
 
-describe('full deploy in Deployments mode', () => {
+describe('full deploy in the deployments rollout mode', () => {
   const layer = read('pulumi-layer.yml');
   const step = layer.slice(layer.indexOf('- name: Record the deployed image for Pulumi Deployments'));
 
-  it('writes the deployed app image to the ESC environment after the update', () => {
+  it('writes the deployed app image to the ESC environment after the update, reading the mode from one file', () => {
     expect(layer.indexOf('- name: Update')).toBeLessThan(layer.indexOf('- name: Record the deployed image'));
-    expect(step).toMatch(/vars\.PULUMI_DEPLOYMENTS == 'true'/);
+    expect(step).toContain('jq -r .mode "${GITHUB_WORKSPACE}/deployments/rollout.json"');
     expect(step).toMatch(/inputs\.project == 'cloudops-crm-app'/);
     expect(step).toMatch(/!inputs\.preview-only/);
-    expect(step).toContain('image="$(pulumi stack output imageRef --stack "${STACK}")"');
     expect(step).toContain('pulumi env set "${IMAGE_ENVIRONMENT}" pulumiConfig.image "${image}"');
   });
-});
 
-describe('CI/CD rollout through Deployments', () => {
-  const job = jobs(read('ci-cd.yml'))['deploy-with-deployments']!;
-
-  it('polls the stack for the published image with a time limit before failing', () => {
-    const check = job.slice(job.indexOf('- name: Confirm the stack now runs this image'));
-    expect(check).toMatch(/attempts=20/);
-    expect(check).toMatch(/for attempt in \$\(seq 1 "\$\{attempts\}"\)/);
-    expect(check).toMatch(/sleep 15/);
-    expect(check).toMatch(/exit 1\s*$/);
+  it('leaves no repository variable that could disagree with deployments/rollout.json', () => {
+    for (const file of readdirSync(workflowsDir))
+      expect(read(file), file).not.toContain('PULUMI_DEPLOYMENTS');
   });
 });
 
