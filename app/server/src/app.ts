@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import { AccessLog } from './lib/access-log.js';
 import { loggerOptions } from './logger.js';
 import auth from './plugins/app/auth.js';
-import errors, { sendProblem } from './plugins/app/errors.js';
+import errors, { answerFrameworkError, rejectBeforeRouting } from './plugins/app/errors.js';
 import gracefulClose from './plugins/app/graceful-close.js';
 import jsonBody from './plugins/app/json-body.js';
 import personsRepository from './plugins/app/persons-repository.js';
@@ -38,10 +38,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Requests that still arrive during shutdown are served (their response closes the connection) rather than
     // answered with Fastify's own 503 body, which would break the one error shape.
     return503OnClosing: false,
-    // Errors Fastify raises before routing (a malformed URL) get the same problem body as every other error.
-    frameworkErrors: (error, request, reply) => {
-      sendProblem(request, reply, error.statusCode ?? 400, `Malformed request: ${error.message}`);
-    },
+    // URLs the router would refuse are answered by a route of their own, so they run the same hooks as every
+    // response; errors Fastify still raises before routing get the same problem body.
+    rewriteUrl: (raw) => rejectBeforeRouting(raw),
+    frameworkErrors: answerFrameworkError,
     // Client IPs (rate limiting, logs) come from X-Forwarded-For only as far as the configured proxies vouch.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },

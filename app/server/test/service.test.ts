@@ -60,7 +60,11 @@ describeWithDb('service routes', () => {
     const res = await t.app.inject({ url: '/person/%ZZ', headers: { 'x-correlation-id': 'bad-url' } });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toMatchObject({ status: 400, error: expect.stringMatching(/^Malformed request/) });
+    expect(res.json()).toMatchObject({
+      status: 400,
+      error: expect.stringMatching(/^Malformed URL/),
+      correlation_id: 'bad-url',
+    });
   });
 
   it('GET /health is liveness with the original body', async () => {
@@ -96,7 +100,24 @@ describeWithDb('service routes', () => {
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     // Served over plain HTTP behind the load balancer: no forced upgrade that would break /docs.
     expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
-    expect(res.headers['strict-transport-security']).toBeDefined();
+    // HSTS only means something over HTTPS; this request came over plain HTTP.
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    // X-Forwarded-Proto counts only from a trusted proxy (TRUST_PROXY_HOPS is 0 here).
+    const forged = await t.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } });
+    expect(forged.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('lets Swagger UI at /docs apply its inline style, and nothing else inline', async () => {
+    const ui = await t.app.inject('/docs/');
+    const csp = String(ui.headers['content-security-policy']);
+    const directive = (name: string) => csp.split(/;\s*/).find((d) => d.startsWith(`${name} `));
+    expect(directive('style-src')).toBe("style-src 'self' 'unsafe-inline'");
+    expect(directive('script-src')).toBe("script-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    // The page's own assets load under that policy.
+    for (const asset of ['/docs/static/swagger-ui.css', '/docs/static/swagger-ui-bundle.js']) {
+      expect((await t.app.inject(asset)).statusCode, asset).toBe(200);
+    }
   });
 
   it('answers an unexpected error with a bare 500 and logs its stack', async () => {

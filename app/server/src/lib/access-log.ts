@@ -21,8 +21,9 @@ export class AccessLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    const route = request.routeOptions.url;
-    const path = request.url.split('?')[0];
+    // A URL refused before routing was rewritten to the route that answers it; the log shows what was asked.
+    const path = request.originalUrl.split('?')[0];
+    const route = request.url === request.originalUrl ? request.routeOptions.url : undefined;
     const level = route && QUIET_ROUTES.has(route) && reply.statusCode < 400 ? 'debug' : 'info';
     reply.log[level](
       {

@@ -9,6 +9,7 @@ import {
   MongoServerError,
 } from 'mongodb';
 import { HttpProblem, problemBody } from '../../lib/problem.js';
+import { MAX_PATH_SEGMENT_LENGTH } from '../../schemas/person.js';
 
 export const DB_UNAVAILABLE =
   'Database unavailable: MongoDB is unreachable or did not answer in time, try again shortly';
@@ -79,10 +80,59 @@ function clientErrorMessage(error: FastifyError, bodyLimitBytes: number): string
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, status: number, detail: string) {
+  const path = request.originalUrl.split('?')[0] ?? '/';
+  // An over-long path is named, not repeated: the instance is cut to what identifies it.
+  const instance = path.length > MAX_INSTANCE_LENGTH ? `${path.slice(0, MAX_INSTANCE_LENGTH)}…` : path;
   return reply
     .code(status)
     .type('application/problem+json')
-    .send(problemBody(status, detail, request.url.split('?')[0] ?? '/', request.id));
+    .send(problemBody(status, detail, instance, request.id));
+}
+
+const MAX_INSTANCE_LENGTH = 200;
+
+// Requests the router would refuse before matching a route, keyed by the raw request (see rejectBeforeRouting).
+const rejected = new WeakMap<object, { status: number; detail: string }>();
+
+/** The internal route that answers them; hidden, and a 404 for anyone who asks for it by name. */
+export const REJECTED_ROUTE = '/__rejected';
+
+/**
+ * Fastify's rewriteUrl: a URL the router would refuse (malformed percent-encoding: 400; a path segment over the
+ * limit: 414) is sent to REJECTED_ROUTE instead, so its answer runs the same hooks as every response — access
+ * log, metric, correlation id, security headers — which Fastify's frameworkErrors path skips.
+ */
+export function rejectBeforeRouting(raw: { url?: string }): string {
+  const url = raw.url ?? '/';
+  const path = url.split('?')[0] ?? '/';
+  let problem: { status: number; detail: string } | undefined;
+  if (
+    path.length > MAX_PATH_SEGMENT_LENGTH &&
+    path.split('/').some((s) => s.length > MAX_PATH_SEGMENT_LENGTH)
+  ) {
+    problem = {
+      status: 414,
+      detail: `A path segment is longer than the ${MAX_PATH_SEGMENT_LENGTH}-character limit`,
+    };
+  } else if (path.includes('%')) {
+    try {
+      decodeURIComponent(path);
+    } catch {
+      problem = { status: 400, detail: 'Malformed URL: the path is not valid percent-encoding' };
+    }
+  }
+  if (!problem) return url;
+  rejected.set(raw, problem);
+  return REJECTED_ROUTE;
+}
+
+/** Fastify's frameworkErrors, for what rejectBeforeRouting did not foresee: the same problem body. */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  sendProblem(request, reply, error.statusCode ?? 400, `Malformed request: ${error.message}`);
 }
 
 /**
@@ -126,6 +176,19 @@ export default fp<ErrorsPluginOptions>(
       const known = routes.find((r) => r.pattern.source === `^${source}$`);
       if (known) for (const method of methods) known.methods.add(method);
       else routes.push({ pattern: new RegExp(`^${source}$`), methods: new Set(methods) });
+    });
+
+    app.route({
+      method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+      url: REJECTED_ROUTE,
+      schema: { hide: true },
+      // Measured with the other responses no route matched, rather than as a route of its own.
+      config: { statsId: '__unmatched__', rateLimit: false },
+      handler: async (request, reply) => {
+        const problem = rejected.get(request.raw);
+        if (!problem) return reply.callNotFound();
+        return sendProblem(request, reply, problem.status, problem.detail);
+      },
     });
 
     app.setNotFoundHandler(async (request, reply) => {

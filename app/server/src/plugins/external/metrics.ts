@@ -33,7 +33,9 @@ export default fp<MetricsPluginOptions>(
       defaultMetrics: { enabled: true, register: registry },
       routeMetrics: {
         enabled: true,
-        registeredRoutesOnly: true,
+        // Every response is measured; those no route matched (404, 405, a malformed URL) share one route label.
+        registeredRoutesOnly: false,
+        invalidRouteGroup: '__unmatched__',
         routeBlacklist: ['/metrics'],
         overrides: {
           histogram: {
