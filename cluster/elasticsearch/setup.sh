@@ -17,24 +17,32 @@ ES_CA=${ES_CA:-/etc/elasticsearch/certs/ca.crt}
 CONFIG_DIR=${CONFIG_DIR:-/etc/elasticsearch-setup}
 SA_DIR=${SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}
 
+WAIT_ATTEMPTS=${ES_WAIT_ATTEMPTS:-90}
+WAIT_INTERVAL_SECONDS=${ES_WAIT_INTERVAL_SECONDS:-10}
+KUBERNETES_API=${KUBERNETES_API:-https://kubernetes.default.svc}
+
+# Returns curl's status: callers (the wait loop's condition, set -e) must see a failed request as failed.
 es() {
   method=$1
   path=$2
   shift 2
+  status=0
   curl --silent --show-error --fail-with-body --cacert "$ES_CA" --user "elastic:${ELASTIC_PASSWORD}" \
-    --request "$method" --header 'Content-Type: application/json' "$ES_URL/$path" "$@"
+    --request "$method" --header 'Content-Type: application/json' "$ES_URL/$path" "$@" || status=$?
   echo
+  return "$status"
 }
 
 wait_for_elasticsearch() {
-  attempt=0
+  attempt=1
   until es GET '_cluster/health?wait_for_status=yellow&timeout=10s' >/dev/null 2>&1; do
-    attempt=$((attempt + 1))
-    if [ "$attempt" -ge 90 ]; then
-      echo "Elasticsearch at $ES_URL did not become ready" >&2
+    if [ "$attempt" -ge "$WAIT_ATTEMPTS" ]; then
+      echo "Elasticsearch at $ES_URL did not become ready after $attempt attempts" >&2
       exit 1
     fi
-    sleep 10
+    echo "Elasticsearch not ready yet (attempt $attempt of $WAIT_ATTEMPTS)"
+    attempt=$((attempt + 1))
+    sleep "$WAIT_INTERVAL_SECONDS"
   done
 }
 
@@ -71,7 +79,7 @@ publish_ca() {
   curl --silent --show-error --fail-with-body --cacert "$SA_DIR/ca.crt" \
     --header "Authorization: Bearer $(cat "$SA_DIR/token")" \
     --header 'Content-Type: application/apply-patch+yaml' --request PATCH \
-    "https://kubernetes.default.svc/api/v1/namespaces/$CA_NAMESPACE/secrets/$CA_SECRET?fieldManager=elasticsearch-setup&force=true" \
+    "$KUBERNETES_API/api/v1/namespaces/$CA_NAMESPACE/secrets/$CA_SECRET?fieldManager=elasticsearch-setup&force=true" \
     --data-binary "$body" >/dev/null
   echo "published the Elasticsearch CA to $CA_NAMESPACE/$CA_SECRET"
 }

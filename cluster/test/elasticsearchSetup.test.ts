@@ -1,11 +1,16 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { type Json, named } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ELASTICSEARCH_FILES_DIR } from '../components/elasticsearchSetup';
 import { type ClusterRun, EKS_CONFIG, kubernetesObjects, runCluster } from './harness';
+
+const execFileAsync = promisify(execFile);
 
 let run: ClusterRun;
 beforeAll(async () => {
@@ -113,5 +118,87 @@ describe('setup.sh creating the data streams', () => {
     const result = runSetup(200, '{"acknowledged":true}');
     expect(result.ok).toBe(true);
     expect(result.output).toContain('data stream logs-system created');
+  });
+});
+
+describe('setup.sh against an Elasticsearch that is still starting', () => {
+  /**
+   * A stand-in Elasticsearch and Kubernetes API on loopback, answered by real curl: cluster health fails with 503
+   * the first `unready` times, every other request succeeds. Returns the requests in order and how setup.sh ended.
+   */
+  async function runAgainst(unready: number, attempts: number) {
+    const requests: string[] = [];
+    let healthChecks = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const line = `${req.method} ${req.url?.split('?')[0]}`;
+        requests.push(line);
+        if (line === 'GET /_cluster/health' && ++healthChecks <= unready) {
+          res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":503}');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"acknowledged":true}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'es-setup-'));
+    fs.writeFileSync(path.join(dir, 'ca.crt'), 'CA');
+    fs.writeFileSync(path.join(dir, 'token'), 'token');
+    try {
+      const result = await execFileAsync('sh', [path.join(ELASTICSEARCH_FILES_DIR, 'setup.sh'), 'all'], {
+        env: {
+          PATH: process.env.PATH,
+          ES_URL: url,
+          KUBERNETES_API: url,
+          ES_WAIT_ATTEMPTS: String(attempts),
+          ES_WAIT_INTERVAL_SECONDS: '0',
+          ELASTIC_PASSWORD: 'x',
+          ILM_POLICY: 'p',
+          INGEST_PIPELINE: 'i',
+          COMPONENT_TEMPLATE: 'c',
+          INDEX_TEMPLATE: 't',
+          DATA_STREAMS: 'logs-crm',
+          CA_NAMESPACE: 'logging',
+          CA_SECRET: 'elasticsearch-ca',
+          ES_CA: path.join(dir, 'ca.crt'),
+          CONFIG_DIR: ELASTICSEARCH_FILES_DIR,
+          SA_DIR: dir,
+        },
+      }).then(
+        (out) => ({ ok: true, output: out.stdout + out.stderr }),
+        (error: { stdout: string; stderr: string }) => ({ ok: false, output: error.stdout + error.stderr }),
+      );
+      return { ...result, requests };
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('waits through 503s, then applies every definition and publishes the CA', async () => {
+    const { ok, output, requests } = await runAgainst(3, 10);
+    expect(output).toContain('not ready yet (attempt 3 of 10)');
+    expect(ok).toBe(true);
+    expect(requests).toEqual([
+      'GET /_cluster/health',
+      'GET /_cluster/health',
+      'GET /_cluster/health',
+      'GET /_cluster/health',
+      'PUT /_ilm/policy/p',
+      'PUT /_ingest/pipeline/i',
+      'PUT /_component_template/c',
+      'PUT /_index_template/t',
+      'PUT /_data_stream/logs-crm',
+      'PATCH /api/v1/namespaces/logging/secrets/elasticsearch-ca',
+    ]);
+  });
+
+  it('gives up after the last attempt without writing anything', async () => {
+    const { ok, output, requests } = await runAgainst(100, 3);
+    expect(ok).toBe(false);
+    expect(output).toContain('did not become ready after 3 attempts');
+    expect(requests).toEqual(['GET /_cluster/health', 'GET /_cluster/health', 'GET /_cluster/health']);
   });
 });
