@@ -51,10 +51,11 @@ export const images = {
 } as const;
 
 /**
- * The fluentd chart builds its image tag as v<appVersion>-debian-<variant>-<variantVersion>; the
- * elasticsearch8 variant carries the 8.x Elasticsearch client, which Elasticsearch 9 accepts.
+ * The fluentd chart builds its image tag as v<appVersion>-debian-<variant>-<variantVersion>: here
+ * v1.19.3-debian-elasticsearch9-1.1, whose client (elasticsearch 9.x, fluent-plugin-elasticsearch 6.0) matches the
+ * Elasticsearch 9 that ECK runs.
  */
-export const FLUENTD_IMAGE_VARIANT = { variant: 'elasticsearch8', variantVersion: '1.1' } as const;
+export const FLUENTD_IMAGE_VARIANT = { variant: 'elasticsearch9', variantVersion: '1.1' } as const;
 
 /** Elastic Stack version run by ECK 3.5 (its samples and default e2e version). */
 export const ELASTIC_STACK_VERSION = '9.4.3';

@@ -48,7 +48,9 @@ export class ElasticStack extends pulumi.ComponentResource {
         ...pinnedRelease(charts.eckOperator, 'eck-operator', args.operatorNamespace, args.timeoutSeconds),
         values: {
           installCRDs: true,
-          // Watch only the namespace holding the stack: smaller RBAC footprint, fewer informers.
+          // Reconcile only the namespace holding the stack (fewer informers, nothing touched elsewhere). Its RBAC
+          // stays cluster-wide: with the chart's default createClusterScopedResources the ClusterRole and
+          // ClusterRoleBinding remain, as its validating webhook and storage class checks need them.
           managedNamespaces: [args.namespace],
           resources: sizing.eckOperator,
           // The chart sets only runAsNonRoot; restricted Pod Security also wants a seccomp profile.

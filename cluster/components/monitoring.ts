@@ -145,6 +145,8 @@ export class Monitoring extends pulumi.ComponentResource {
             initChownData: { enabled: false },
             sidecar: {
               resources: sizing.grafanaSidecar,
+              // Without Alertmanager the chart would still provision a datasource pointing at its missing Service.
+              datasources: { alertmanager: { enabled: args.alertmanagerEnabled } },
               dashboards: {
                 enabled: true,
                 label: GRAFANA_DASHBOARD_LABEL,

@@ -2,17 +2,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterRun, EKS_CONFIG, kubernetesObjects, release, runCluster } from './harness';
 import { validateObject } from './schemas';
 
-describe('Kubernetes objects created directly by the program validate against the OpenAPI schemas', () => {
-  const runs: Record<string, ClusterRun> = {};
-  beforeAll(async () => {
-    runs.eks = await runCluster(EKS_CONFIG);
-    runs.traefik = await runCluster({
-      ...EKS_CONFIG,
-      ingressController: 'traefik',
-      alertmanagerEnabled: 'true',
-    });
+const runs: Record<string, ClusterRun> = {};
+beforeAll(async () => {
+  runs.eks = await runCluster(EKS_CONFIG);
+  runs.traefik = await runCluster({
+    ...EKS_CONFIG,
+    ingressController: 'traefik',
+    alertmanagerEnabled: 'true',
   });
+});
 
+describe('Kubernetes objects created directly by the program validate against the OpenAPI schemas', () => {
   it.each(['eks', 'traefik'])('%s: every object', (variant) => {
     const objects = kubernetesObjects(runs[variant]!);
     expect(objects.length).toBeGreaterThan(20);
@@ -57,14 +57,11 @@ describe('Kubernetes objects created directly by the program validate against th
   });
 });
 
-describe('app deployers', () => {
-  let run: ClusterRun;
-  beforeAll(async () => {
-    run = await runCluster(EKS_CONFIG);
-  });
+describe('app deployers and the monitoring chart', () => {
+  const run = () => runs.eks!;
 
   it('binds the group the infra layer gives the CI and app roles to edit, in the app namespace only', () => {
-    const bindings = run.resources.filter(
+    const bindings = run().resources.filter(
       (r) => r.type === 'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
     );
     const binding = bindings.find((r) => r.inputs.metadata?.name === 'cloudops-crm-app-deployers');
@@ -78,8 +75,13 @@ describe('app deployers', () => {
   });
 
   it('has kube-prometheus-stack aggregate the ServiceMonitor permissions into edit', () => {
-    expect(release(run, 'kube-prometheus-stack').inputs.values.global).toEqual({
+    expect(release(run(), 'kube-prometheus-stack').inputs.values.global).toEqual({
       rbac: { createAggregateClusterRoles: true },
     });
+  });
+
+  it('gives Grafana an Alertmanager datasource when Alertmanager is switched on', () => {
+    const grafana = release(runs.traefik!, 'kube-prometheus-stack').inputs.values.grafana;
+    expect(grafana.sidecar.datasources.alertmanager.enabled).toBe(true);
   });
 });

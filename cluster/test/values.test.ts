@@ -243,6 +243,8 @@ describe('log indices and ECS fields', () => {
     }
     expect(dispatch).toContain('"type" => "database"');
     expect(dispatch).toContain('"dataset" => "mongodb.log"');
+    // The API sets event.dataset itself (crm-app); lines without one get the same value, not a second dataset.
+    expect(dispatch).toContain('(record["event.dataset"] || "crm-app")');
     expect(dispatch).toContain('"type" => "infrastructure"');
   });
 
@@ -353,6 +355,8 @@ describe('ServiceMonitor and rule selection', () => {
   it('keeps Alertmanager off unless configured, and skips control-plane targets EKS hides', () => {
     const values = release(run, 'kube-prometheus-stack').inputs.values;
     expect(values.alertmanager.enabled).toBe(false);
+    // Grafana gets no datasource for the Alertmanager that is not there.
+    expect(values.grafana.sidecar.datasources.alertmanager.enabled).toBe(false);
     for (const target of ['kubeControllerManager', 'kubeScheduler', 'kubeEtcd', 'kubeProxy']) {
       expect(values[target].enabled, target).toBe(false);
     }

@@ -70,6 +70,7 @@ export const VERIFIED_VALUES: Record<string, string[]> = {
   ],
   'kube-prometheus-stack@88.5.3': [
     'global.rbac.createAggregateClusterRoles',
+    'grafana.sidecar.datasources.alertmanager.enabled',
     'alertmanager.alertmanagerSpec.resources',
     'alertmanager.enabled',
     'grafana.admin.existingSecret',
