@@ -15,9 +15,9 @@ const COMMIT = '3f1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e';
  */
 let dir: string;
 function pulumiAnswering(...histories: unknown[][]) {
-  histories.forEach((history, i) =>
-    writeFileSync(path.join(dir, `history-${i}.json`), JSON.stringify(history)),
-  );
+  for (const [i, history] of histories.entries()) {
+    writeFileSync(path.join(dir, `history-${i}.json`), JSON.stringify(history));
+  }
   writeFileSync(
     path.join(dir, 'pulumi'),
     `#!/usr/bin/env bash
