@@ -1,4 +1,4 @@
-import { declared, named, ofType, urnName } from '@cloudops-crm/pulumi-testing';
+import { declared, dependenciesOf, named, ofType, urnName } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type ClusterRun, EKS_CONFIG, INFRA_STACK_OUTPUTS, runCluster } from './harness';
@@ -41,20 +41,6 @@ const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
 const marker = (run: ClusterRun, name: string) =>
   ofType(declared(run.resources), CONFIG_MAP).filter((r) => r.name === name);
 
-/** URNs `urn` depends on, directly or transitively: a destroy deletes `urn` before every one of them. */
-function mustDeleteAfter(resources: ClusterRun['resources'], urn: string | undefined): Set<string> {
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const seen = new Set<string>();
-  const pending = [...(byUrn.get(urn)?.options.dependsOn ?? [])];
-  while (pending.length > 0) {
-    const next = pending.pop()!;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    pending.push(...(byUrn.get(next)?.options.dependsOn ?? []));
-  }
-  return seen;
-}
-
 /** Resources that depend directly on `urn`, i.e. that a destroy deletes before it. */
 const dependents = (resources: ClusterRun['resources'], urn: string | undefined) =>
   resources.filter((r) => urn !== undefined && r.options.dependsOn.includes(urn)).map((r) => r.name);
@@ -92,8 +78,8 @@ describe('cleanup on destroy', () => {
       (r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('pulumi:providers:'),
     );
     expect(owned.length).toBeGreaterThan(20);
-    const lbFirst = mustDeleteAfter(run.resources, lbMarker.urn);
-    const volumeLast = mustDeleteAfter(run.resources, volumeMarker.urn);
+    const lbFirst = dependenciesOf(run.resources, lbMarker.urn);
+    const volumeLast = dependenciesOf(run.resources, volumeMarker.urn);
     // The engine deletes a resource only after everything that depends on it: the marker depends on each one, and
     // nothing depends on the marker, so nothing is deleted in parallel with the load balancer wait.
     for (const resource of owned) {
@@ -113,7 +99,7 @@ describe('cleanup on destroy', () => {
     const inOwnedNamespaces = helmReleases.filter((r) => OWNED_NAMESPACES.includes(r.inputs.namespace));
     expect(inOwnedNamespaces.length).toBeGreaterThanOrEqual(5);
     for (const resource of [...namespaces, ...inOwnedNamespaces]) {
-      expect(mustDeleteAfter(run.resources, resource.urn).has(volumeMarker.urn ?? ''), resource.name).toBe(
+      expect(dependenciesOf(run.resources, resource.urn).has(volumeMarker.urn ?? ''), resource.name).toBe(
         true,
       );
     }

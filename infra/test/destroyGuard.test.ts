@@ -1,4 +1,4 @@
-import { declared, named, ofType, one, urnName } from '@cloudops-crm/pulumi-testing';
+import { declared, dependenciesOf, named, ofType, one, urnName } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type InfraRun, runInfra } from './harness';
 
@@ -16,20 +16,6 @@ beforeAll(async () => {
   });
 });
 
-/** URNs `urn` depends on, directly or transitively: a destroy deletes `urn` before every one of them. */
-function mustDeleteAfter(urn: string | undefined): Set<string> {
-  const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-  const seen = new Set<string>();
-  const pending = [...(byUrn.get(urn)?.options.dependsOn ?? [])];
-  while (pending.length > 0) {
-    const next = pending.pop()!;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    pending.push(...(byUrn.get(next)?.options.dependsOn ?? []));
-  }
-  return seen;
-}
-
 const marker = () => named(run.resources, 'kubernetes:core/v1:ConfigMap', 'destroy-guard');
 
 describe('infra destroy guard', () => {
@@ -46,7 +32,7 @@ describe('infra destroy guard', () => {
   });
 
   it('is deleted before anything else of the stack, and nothing is deleted in parallel with it', () => {
-    const first = mustDeleteAfter(marker().urn);
+    const first = dependenciesOf(run.resources, marker().urn);
     const guarded = declared(run.resources).filter(
       (r) =>
         r.urn !== marker().urn &&
@@ -90,7 +76,7 @@ describe('infra destroy guard', () => {
       ['destroy-guard', 'storage-gp2-not-default', 'storage-gp3'].sort(),
     );
     for (const object of kubernetesObjects) {
-      const after = mustDeleteAfter(object.urn);
+      const after = dependenciesOf(run.resources, object.urn);
       for (const entry of access)
         expect(after.has(entry.urn ?? ''), `${object.name} -> ${entry.name}`).toBe(true);
     }

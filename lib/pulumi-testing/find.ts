@@ -31,3 +31,20 @@ export const urnName = (urn: string) => urn.slice(urn.lastIndexOf('::') + 2);
 /** Resources as a policy pack evaluates them: props are the inputs as the engine received them. */
 export const policyResources = (resources: RecordedResource[]) =>
   resources.map((r) => ({ type: r.type, name: r.name, props: r.raw }));
+
+/**
+ * The URNs a resource depends on, directly or through the resources it depends on (explicit `dependsOn` and
+ * inputs): a destroy deletes the resource before every one of them.
+ */
+export function dependenciesOf(resources: RecordedResource[], urn: string | undefined): Set<string> {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const seen = new Set<string>();
+  const pending = [...(byUrn.get(urn)?.options.dependsOn ?? [])];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    pending.push(...(byUrn.get(next)?.options.dependsOn ?? []));
+  }
+  return seen;
+}

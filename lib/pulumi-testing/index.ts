@@ -1,4 +1,4 @@
-export { declared, named, ofType, one, policyResources, urnName } from './find';
+export { declared, dependenciesOf, named, ofType, one, policyResources, urnName } from './find';
 export { recordResourceHooks } from './hooks';
 export { resolveOutput, settle } from './outputs';
 export { type ProgramRun, type ProgramSetup, runProgram } from './program';
