@@ -41,11 +41,30 @@ function fromEnvironment(): MongoServer | undefined {
   return uri ? { uri, source: 'MONGO_URI', stop: async () => {} } : undefined;
 }
 
+/**
+ * The library reports a failed start on the console with its whole stack (about 20 lines) before it throws;
+ * offline that is every run. Its console output is held back while it starts, and a failure becomes one line.
+ */
+export async function quietly<T>(start: () => Promise<T>): Promise<T> {
+  const { warn, error } = console;
+  console.warn = () => {};
+  console.error = () => {};
+  try {
+    return await start();
+  } catch (failure) {
+    const reason = failure instanceof Error ? failure.message.replace(/\s+/g, ' ').trim() : String(failure);
+    throw new Error(`could not start mongod (${reason.slice(0, 200)})`);
+  } finally {
+    console.warn = warn;
+    console.error = error;
+  }
+}
+
 async function fromMemoryServer(): Promise<MongoServer> {
   // Without a cached mongod the download fails fast here instead of retrying three times.
   process.env.MONGOMS_MAX_RETRIES ??= '1';
   const { MongoMemoryServer } = await import('mongodb-memory-server-core');
-  const server = await MongoMemoryServer.create({ instance: { ip: '127.0.0.1' } });
+  const server = await quietly(() => MongoMemoryServer.create({ instance: { ip: '127.0.0.1' } }));
   return {
     uri: server.getUri(),
     source: 'mongodb-memory-server',
@@ -152,7 +171,9 @@ export async function startMongo(log: (line: string) => void = () => {}): Promis
       log(`MongoDB for this run: ${name} at ${server.uri}`);
       return server;
     } catch (error) {
-      reasons.push(`${name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      const reason = `${name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+      reasons.push(reason);
+      log(`MongoDB: ${reason}; trying the next option`);
     }
   }
   throw new Error(`${NO_MONGODB_MESSAGE}\nTried:\n  ${reasons.join('\n  ')}`);

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { AccessLog } from './lib/access-log.js';
-import { loggerOptions } from './logger.js';
+import { createLogger } from './logger.js';
 import auth from './plugins/app/auth.js';
 import errors, { answerFrameworkError, rejectBeforeRouting } from './plugins/app/errors.js';
 import gracefulClose from './plugins/app/graceful-close.js';
@@ -25,7 +25,7 @@ export interface BuildOptions {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(config, options.logStream),
+    loggerInstance: createLogger(config, options.logStream),
     logController: new AccessLog(),
     genReqId: correlationId,
     bodyLimit: config.bodyLimitBytes,

@@ -42,7 +42,7 @@ const probes: FastifyPluginAsync = async (app) => {
     async () => {
       // Out of the Service before the connections close, so the load balancer stops sending here first.
       if (app.graceful.draining) throw new HttpProblem(503, 'Shutting down');
-      if (!(await app.mongo.ping())) throw new HttpProblem(503, DB_UNAVAILABLE);
+      if (!(await app.mongoPing())) throw new HttpProblem(503, DB_UNAVAILABLE);
       return { status: 'ready' as const, service: 'CRM API', checks: { mongodb: 'up' as const } };
     },
   );

@@ -260,10 +260,12 @@ export interface PersonsRepositoryOptions {
 
 export default fp<PersonsRepositoryOptions>(
   async (app, { lockWaitMs }) => {
+    const { db } = app.mongo;
+    if (!db) throw new Error('the mongodb plugin must be registered with a database');
     const repository = new PersonsRepository(
-      app.mongo.db.collection<PersonDocument>('persons'),
-      app.mongo.db.collection<ClaimDocument>('person_id_claims'),
-      app.mongo.db.collection<LockDocument>('person_locks'),
+      db.collection<PersonDocument>('persons'),
+      db.collection<ClaimDocument>('person_id_claims'),
+      db.collection<LockDocument>('person_locks'),
       app.log,
       lockWaitMs,
     );

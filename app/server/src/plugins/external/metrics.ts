@@ -59,7 +59,7 @@ export default fp<MetricsPluginOptions>(
       help: 'Whether MongoDB answered a ping at scrape time (1) or not (0)',
       registers: [registry],
       async collect() {
-        this.set((await app.mongo.ping()) ? 1 : 0);
+        this.set((await app.mongoPing()) ? 1 : 0);
       },
     });
 

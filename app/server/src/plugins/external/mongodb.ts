@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import fastifyMongo from '@fastify/mongodb';
 import fp from 'fastify-plugin';
-import { type Db, MongoClient } from 'mongodb';
+import { MongoClient } from 'mongodb';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    mongo: { client: MongoClient; db: Db; ping(): Promise<boolean> };
+    /** Whether MongoDB answers a ping now (readiness, the crm_mongodb_up gauge). */
+    mongoPing(): Promise<boolean>;
   }
 }
 
@@ -22,9 +24,11 @@ export interface MongoPluginOptions {
 }
 
 /**
- * The MongoDB client. The server starts without waiting for it, so it answers /health (and 503s) while MongoDB
- * is down. Once connected, the driver rides out outages by itself; the first connection is the exception: when
- * it fails, the driver closes the client for good, so it is retried here until it succeeds.
+ * The MongoDB client, shared as `app.mongo` ({ client, db, ObjectId }) by @fastify/mongodb. The plugin is handed a
+ * client that is not connected yet: given a URL it would connect during registration and the server would not
+ * start while MongoDB is down, whereas this way it starts and answers /health (and 503s) meanwhile. Once
+ * connected, the driver rides out outages by itself; the first connection is the exception: when it fails, the
+ * driver closes the client for good, so it is retried here until it succeeds.
  */
 export default fp<MongoPluginOptions>(
   async (app, { uri, database, timeoutMs, operationTimeoutMs }) => {
@@ -35,7 +39,7 @@ export default fp<MongoPluginOptions>(
       waitQueueTimeoutMS: operationTimeoutMs,
       appName: 'crm-app',
     });
-    const db = client.db(database);
+    await app.register(fastifyMongo, { client, database });
     const closing = new AbortController();
 
     async function connectUntilUp(): Promise<void> {
@@ -52,19 +56,19 @@ export default fp<MongoPluginOptions>(
       }
     }
 
-    async function ping(): Promise<boolean> {
+    const admin = client.db(database);
+    app.decorate('mongoPing', async () => {
       try {
-        await db.command({ ping: 1 });
+        await admin.command({ ping: 1 });
         return true;
       } catch {
         return false;
       }
-    }
-
-    app.decorate('mongo', { client, db, ping });
+    });
     app.addHook('onReady', async () => {
       void connectUntilUp();
     });
+    // @fastify/mongodb closes only clients it created itself.
     app.addHook('onClose', async () => {
       closing.abort();
       await client.close();
