@@ -16,8 +16,11 @@ declare module 'fastify' {
   }
 }
 
-/** Long enough for a client that just got a response to send its next request on the same connection. */
-const QUIET_MS = 500;
+/**
+ * Long enough for a client that just got a response to send its next request on the same connection, and for a
+ * load balancer to stop sending once /ready fails. Counted from the signal at the earliest.
+ */
+const QUIET_MS = 1000;
 
 export default fp(
   async (app) => {
@@ -46,6 +49,7 @@ export default fp(
       },
       async drain(maxMs: number) {
         draining = true;
+        lastArrival = Math.max(lastArrival, Date.now());
         const deadline = Date.now() + maxMs;
         while (Date.now() < deadline && (inFlight > 0 || Date.now() - lastArrival < QUIET_MS)) {
           await sleep(50);
