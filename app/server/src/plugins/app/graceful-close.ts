@@ -28,15 +28,19 @@ export default fp(
     let inFlight = 0;
     let lastArrival = 0;
 
-    app.addHook('onRequest', async () => {
+    // Callback hooks: they run on every request, and an async hook costs a promise each time.
+    app.addHook('onRequest', (_request, _reply, done) => {
       inFlight++;
       lastArrival = Date.now();
+      done();
     });
-    app.addHook('onResponse', async () => {
+    app.addHook('onResponse', (_request, _reply, done) => {
       inFlight--;
+      done();
     });
-    app.addHook('onSend', async (_request, reply) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (draining) reply.header('connection', 'close');
+      done(null, payload);
     });
     // A shutdown that skipped drain() (tests, a second signal) still ends the connections it answers.
     app.addHook('preClose', async () => {

@@ -17,8 +17,9 @@ export function correlationId(raw: RawRequestDefaultExpression): string {
 /** Echoes the correlation id on every response, errors included. */
 export default fp(
   async (app) => {
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       reply.header(CORRELATION_HEADER, request.id);
+      done();
     });
   },
   { name: 'request-context' },
