@@ -62,7 +62,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit, { max: config.rateLimitMax });
   await app.register(swagger);
   await app.register(auth, { apiKeys: config.apiKeys });
-  await app.register(personsRepository, { lockWaitMs: config.mongoOperationTimeoutMs });
+  // Two operation bounds: a request that waited for the lock still ends within five, well inside the shutdown budget.
+  await app.register(personsRepository, { lockWaitMs: 2 * config.mongoOperationTimeoutMs });
 
   await app.register(root);
   await app.register(probes);

@@ -23,7 +23,11 @@ const statuses = (responses: Array<{ statusCode: number }>) =>
 describeWithDb('integrity: creates are atomic whatever the collection holds', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({ MONGO_URI: await legacyDatabase() });
+    t = await buildTestApp({
+      MONGO_URI: await legacyDatabase(),
+      SHUTDOWN_TIMEOUT_MS: '80000',
+      MONGO_OPERATION_TIMEOUT_MS: '10000',
+    });
   });
 
   it('50 parallel POSTs of one new id on a collection with duplicates: one 201, 49 409, one stored', async () => {
@@ -62,7 +66,8 @@ describeWithDb('integrity: creates are atomic whatever the collection holds', ()
 describeWithDb('integrity: change detection is atomic', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp();
+    // Twenty updates of one person queue for its lock; on a busy machine that may take a while.
+    t = await buildTestApp({ SHUTDOWN_TIMEOUT_MS: '80000', MONGO_OPERATION_TIMEOUT_MS: '10000' });
     expect(
       (await t.app.inject({ method: 'POST', url: '/person/same', payload: { name: 'Same' } })).statusCode,
     ).toBe(201);
