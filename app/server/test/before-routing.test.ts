@@ -63,6 +63,12 @@ describeWithDb('errors before routing: logged, measured, identified, protected',
     expect(res.body.length).toBeLessThan(600);
   });
 
+  it('answers the internal route with 404 when asked for it by name', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/__rejected' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error).toBe('Route GET /__rejected not found');
+  });
+
   it('sends HSTS only on requests that arrived over HTTPS through the trusted proxy', async () => {
     const https = await t.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } });
     expect(https.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');

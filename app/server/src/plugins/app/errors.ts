@@ -166,6 +166,7 @@ export default fp<ErrorsPluginOptions>(
     // method (PATCH, OPTIONS: no CORS is configured) with 405 and the Allow header instead of 404.
     const routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
     app.addHook('onRoute', (route) => {
+      if (route.url === REJECTED_ROUTE) return;
       const source = route.url
         .split('/')
         .map((part) =>
