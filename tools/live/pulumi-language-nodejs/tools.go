@@ -1,0 +1,6 @@
+//go:build tools
+
+// The command built from this module; the import keeps it (and its dependencies' checksums) in go.mod/go.sum.
+package tools
+
+import _ "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"
