@@ -246,9 +246,10 @@ export class PersonsRepository {
 
   async remove(personId: string): Promise<boolean> {
     const result = await this.collection.deleteOne({ person_id: personId });
-    // While the index is blocked the claim must go with the person, or the id could never be created again.
-    if (result.deletedCount > 0 && (await this.#uniqueIndex) === false) {
-      await this.claims.deleteOne({ _id: personId });
+    // While the index is blocked the claim goes with the person, so the id can be created again at once. The
+    // person is deleted either way: a claim this cannot remove only blocks the id until it is stale.
+    if (result.deletedCount > 0 && (await this.ensureIndexes().catch(() => true)) === false) {
+      await this.claims.deleteOne({ _id: personId }).catch(() => {});
     }
     return result.deletedCount > 0;
   }
