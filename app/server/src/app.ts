@@ -58,7 +58,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     operationTimeoutMs: config.mongoOperationTimeoutMs,
   });
   await app.register(metrics, { environment: config.environment });
-  await app.register(helmet);
+  await app.register(helmet, { hstsMaxAgeSeconds: config.hstsMaxAgeSeconds });
   await app.register(rateLimit, { max: config.rateLimitMax });
   await app.register(swagger);
   await app.register(auth, { apiKeys: config.apiKeys });

@@ -34,6 +34,11 @@ export interface Config {
    * 0 trusts none, so a client reaching the service directly cannot choose its own address.
    */
   trustProxyHops: number;
+  /**
+   * Strict-Transport-Security max-age in seconds, sent on every response; null sends none. Set only where the
+   * public endpoint is HTTPS: the service cannot tell by itself, since TLS ends at the load balancer.
+   */
+  hstsMaxAgeSeconds: number | null;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -129,5 +134,6 @@ export function loadConfig(env: Env = process.env): Config {
     mongoTimeoutMs: integer(env, 'MONGO_TIMEOUT_MS', 2_000, 100, 60_000),
     mongoOperationTimeoutMs,
     trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+    hstsMaxAgeSeconds: env.HSTS_MAX_AGE?.trim() ? integer(env, 'HSTS_MAX_AGE', 0, 0, 63_072_000) : null,
   };
 }

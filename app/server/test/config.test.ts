@@ -18,6 +18,7 @@ describe('configuration', () => {
       mongoTimeoutMs: 2_000,
       mongoOperationTimeoutMs: 1_250,
       trustProxyHops: 0,
+      hstsMaxAgeSeconds: null,
     });
   });
 
@@ -74,6 +75,7 @@ describe('configuration', () => {
     ['SHUTDOWN_TIMEOUT_MS', '10s'],
     ['MONGO_TIMEOUT_MS', '5'],
     ['TRUST_PROXY_HOPS', '11'],
+    ['HSTS_MAX_AGE', '1y'],
     ['REQUEST_TIMEOUT_MS', ''.padEnd(3, 'x')],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrowError(ConfigError);

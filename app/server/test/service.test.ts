@@ -100,9 +100,9 @@ describeWithDb('service routes', () => {
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     // Served over plain HTTP behind the load balancer: no forced upgrade that would break /docs.
     expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
-    // HSTS only means something over HTTPS; this request came over plain HTTP.
+    // No HSTS unless HSTS_MAX_AGE says the public endpoint is HTTPS.
     expect(res.headers['strict-transport-security']).toBeUndefined();
-    // X-Forwarded-Proto counts only from a trusted proxy (TRUST_PROXY_HOPS is 0 here).
+    // Nor is it inferred from X-Forwarded-Proto.
     const forged = await t.app.inject({ url: '/health', headers: { 'x-forwarded-proto': 'https' } });
     expect(forged.headers['strict-transport-security']).toBeUndefined();
   });

@@ -2,8 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import fp from 'fastify-plugin';
 
-const HSTS = 'max-age=31536000; includeSubDomains';
-
 // helmet itself, the copy @fastify/helmet depends on: that plugin builds helmet's middleware anew on every
 // request (parsing the CSP directives each time), a tenth of the CPU a /health request costs. The headers are
 // the same for every response, so helmet computes them once here and each response gets that set.
@@ -27,19 +25,24 @@ function securityHeaders(): Record<string, string> {
   return headers;
 }
 
+export interface HelmetPluginOptions {
+  /** Strict-Transport-Security max-age; null sends no HSTS. */
+  hstsMaxAgeSeconds: number | null;
+}
+
 /**
  * Security headers on every response. The CSP does not ask browsers to upgrade to HTTPS: the load balancer serves
  * plain HTTP unless TLS is added in front, and an upgrade would break /docs there. For the same reason HSTS is
- * sent only on requests that arrived over HTTPS — directly, or per an X-Forwarded-Proto from a trusted proxy
- * (TRUST_PROXY_HOPS) — since browsers ignore it over HTTP and a cached policy would lock them out of a plain-HTTP
- * deployment.
+ * sent only when configured (HSTS_MAX_AGE, set by the deployment where the public endpoint is HTTPS): TLS ends at
+ * the load balancer, so neither the connection nor X-Forwarded-Proto tells the service, and a policy cached over
+ * plain HTTP would lock browsers out.
  */
-export default fp(
-  async (app) => {
+export default fp<HelmetPluginOptions>(
+  async (app, { hstsMaxAgeSeconds }) => {
     const headers = securityHeaders();
-    app.addHook('onRequest', (request, reply, done) => {
+    if (hstsMaxAgeSeconds !== null) headers['strict-transport-security'] = `max-age=${hstsMaxAgeSeconds}`;
+    app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(headers);
-      if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
       done();
     });
   },
