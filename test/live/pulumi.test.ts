@@ -1,0 +1,73 @@
+/**
+ * The Pulumi toolchain the live tools build works as one, against the live cluster: the CLI at the lockfile's SDK
+ * version, the Node.js language host running the lockfile's @pulumi/pulumi, and the Kubernetes provider plugin
+ * (pulumi.ts). No plugin is downloaded: automatic acquisition is off, and the namespace reaches no registry.
+ * The engine must not warn, in particular not that the provider is older than @pulumi/kubernetes expects.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { kubectl, REPO_ROOT } from './cluster.js';
+import { createPulumiWorkspace, type PulumiWorkspace } from './pulumi.js';
+
+const dir = inject('liveClusterDir');
+const skipReason = inject('liveSkipReason');
+
+describe.skipIf(skipReason !== '')(
+  skipReason ? `Pulumi on the live cluster (skipped: ${skipReason})` : 'Pulumi on the live cluster',
+  () => {
+    let workspace: PulumiWorkspace | undefined;
+    let program = '';
+    const name = `pulumi-smoke-${randomBytes(3).toString('hex')}`;
+    const pulumi = (args: string[]) => workspace!.pulumi(program, args);
+
+    beforeAll(async () => {
+      workspace = await createPulumiWorkspace(dir);
+      program = join(workspace.dir, 'program');
+      await mkdir(program);
+      await writeFile(join(program, 'Pulumi.yaml'), 'name: live-smoke\nruntime: nodejs\n');
+      await writeFile(join(program, 'package.json'), '{ "name": "live-smoke", "private": true }\n');
+      // Plain JavaScript: the language host runs it without a TypeScript step.
+      await writeFile(
+        join(program, 'index.js'),
+        [
+          "const k8s = require('@pulumi/kubernetes');",
+          `const map = new k8s.core.v1.ConfigMap('smoke', { metadata: { name: '${name}', namespace: 'default' }, data: { layer: 'live' } });`,
+          'exports.name = map.metadata.name;',
+          '',
+        ].join('\n'),
+      );
+      // The cluster layer's packages: the lockfile's @pulumi/pulumi and @pulumi/kubernetes.
+      await symlink(join(REPO_ROOT, 'cluster', 'node_modules'), join(program, 'node_modules'));
+      const init = await pulumi(['stack', 'init', 'live']);
+      expect(init.code, init.stderr).toBe(0);
+    });
+    afterAll(async () => {
+      await workspace?.dispose();
+    });
+
+    it('creates a ConfigMap through the real engine and provider, without a warning, and destroys it', async () => {
+      const up = await pulumi(['up', '--yes', '--skip-preview']);
+      const upOutput = `${up.stdout}\n${up.stderr}`;
+      expect(up.code, upOutput).toBe(0);
+      expect(upOutput).not.toMatch(/warning/i);
+      const created = await kubectl(dir, [
+        '-n',
+        'default',
+        'get',
+        'configmap',
+        name,
+        '-o',
+        'jsonpath={.data.layer}',
+      ]);
+      expect(created.stdout).toBe('live');
+
+      const destroy = await pulumi(['destroy', '--yes', '--skip-preview']);
+      expect(destroy.code, `${destroy.stdout}\n${destroy.stderr}`).toBe(0);
+      const gone = await kubectl(dir, ['-n', 'default', 'get', 'configmap', name]);
+      expect(gone.code).not.toBe(0);
+      expect(gone.stderr).toContain('NotFound');
+    });
+  },
+);
