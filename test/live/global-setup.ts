@@ -6,7 +6,7 @@
  * with a message naming the switch that skipped the build, and fails under CI=true, where it must run.
  * LIVE_CLUSTER_DIR=<state dir> runs the tests against a cluster already started with scripts/live-cluster.sh.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -53,11 +53,10 @@ export default async function setup(project: TestProject) {
     return;
   }
 
-  const parent = await mkdtemp(join(tmpdir(), 'cloudops-live-'));
-  const dir = join(parent, 'cluster');
+  // A new directory (the script creates it): stopping the cluster removes it with everything the tests put there.
+  const dir = join(tmpdir(), `cloudops-live-${randomBytes(6).toString('hex')}`);
   const started = await run('bash', [LIVE_CLUSTER_SCRIPT, 'start', dir, String(process.pid)]);
   if (started.code !== 0) {
-    await rm(parent, { recursive: true, force: true });
     throw new Error(`the live cluster did not start:\n${started.stdout}${started.stderr}`);
   }
   project.provide('liveClusterDir', dir);
@@ -65,7 +64,6 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     const stopped = await run('bash', [LIVE_CLUSTER_SCRIPT, 'stop', dir]);
-    await rm(parent, { recursive: true, force: true });
     if (stopped.code !== 0) throw new Error(`the live cluster did not stop cleanly: ${stopped.stderr}`);
   };
 }

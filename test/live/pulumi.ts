@@ -9,7 +9,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INSTALL_LIVE_TOOLS_SCRIPT, inCluster, REPO_ROOT, type RunResult, run } from './cluster.js';
 
@@ -22,7 +21,7 @@ export async function pinnedVersion(name: string): Promise<string> {
 }
 
 export interface PulumiWorkspace {
-  /** The temporary directory holding PULUMI_HOME, the backend's state and anything the caller puts there. */
+  /** The directory holding PULUMI_HOME, the backend's state and anything the caller puts there. */
   dir: string;
   /** Runs the Pulumi CLI in the cluster's network namespace, in `cwd` (a program directory). */
   pulumi(cwd: string, args: string[]): Promise<RunResult>;
@@ -30,7 +29,9 @@ export interface PulumiWorkspace {
 }
 
 export async function createPulumiWorkspace(clusterDir: string): Promise<PulumiWorkspace> {
-  const dir = await mkdtemp(join(tmpdir(), 'cloudops-live-pulumi-'));
+  // Inside the cluster's state directory: stopping the cluster removes it too, also after an interrupted run
+  // (the provider's copy in the plugin cache alone is 400 MB).
+  const dir = await mkdtemp(join(clusterDir, 'pulumi-'));
   await mkdir(join(dir, 'state'));
   const passphrase = randomBytes(24).toString('base64url');
   const env = [
