@@ -39,7 +39,8 @@ die() {
 }
 
 # Runs a command in the namespace as the calling user (ip netns exec needs root) with the cluster's environment.
-# `ip netns exec`, setpriv and env each exec the next: the command keeps the PID of this shell when it execs this.
+# With exec_in_ns set (the `exec` command) the shell execs `ip netns exec`, which, like setpriv and env, execs the
+# next: the command keeps this shell's PID (under sudo, sudo's, which passes signals on to it).
 in_ns() { # in_ns DIR COMMAND...
   local dir="$1"
   shift
