@@ -7,6 +7,8 @@ export default defineConfig({
       'app/*/vitest.config.{ts,mts}',
       '{infra,cluster,policy,deployments}/vitest.config.{ts,mts}',
       'lib/*/vitest.config.{ts,mts}',
+      // The live cluster (scripts/live-cluster.sh) and the real Pulumi engine: test/live/global-setup.ts.
+      'test/live/vitest.config.ts',
     ],
   },
 });

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One-time setup of a development or CI machine (Debian/Ubuntu with Node.js and Go; any Node.js that runs npm):
 # pnpm, the workspace's packages (Node.js 24 among them, from the npm registry), and the real servers and tools
-# the tests run (FerretDB, Prometheus + promtool, Helm, actionlint). Safe to run again: each step skips what is
-# already there at the pinned version and says so.
+# the tests run (FerretDB, Prometheus + promtool, Helm, actionlint, the live cluster's and Pulumi's tools). Safe to
+# run again: each step skips what is already there at the pinned version and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
@@ -57,4 +57,12 @@ fi
 bash scripts/install-ferretdb.sh
 bash scripts/install-helm.sh
 bash scripts/install-actionlint.sh
+# The live tests' Kubernetes control plane, kwok and Pulumi engine (tools/live/versions.env), built once per set of
+# versions: about 25-45 minutes the first time, a fraction of a second afterwards. CLOUDOPS_SKIP_LIVE_TOOLS=1 skips
+# them for a quick start; the live tests are then skipped (and fail under CI=true, where they must run).
+if [ "${CLOUDOPS_SKIP_LIVE_TOOLS:-}" = 1 ]; then
+  progress "live tools: skipped (CLOUDOPS_SKIP_LIVE_TOOLS=1): the live tests will be skipped"
+else
+  bash scripts/install-live-tools.sh
+fi
 progress "done: run pnpm test"
