@@ -23,6 +23,8 @@ mode="${1:-build}"
 cache_key() {
   {
     cat "$LIVE_DIR/versions.env" "$LIVE_DIR"/*/go.mod "$LIVE_DIR"/*/go.sum | grep -Ev '^[[:space:]]*(#|//|$)'
+    # The Go source written here (the language host's front) is built too.
+    find "$LIVE_DIR" -name '*.go' ! -name tools.go | LC_ALL=C sort | xargs cat | grep -Ev '^[[:space:]]*(//|$)'
     go env GOVERSION
   } | sha256sum | cut -c1-16
 }
@@ -39,7 +41,7 @@ declare -A PROVIDES=(
   [kwok]="kwok"
   [kubernetes]="kube-apiserver kube-controller-manager kube-scheduler kubectl"
   [pulumi]="pulumi"
-  [pulumi-language-nodejs]="pulumi-language-nodejs"
+  [pulumi-language-nodejs]="pulumi-language-nodejs pulumi-language-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION"
   [pulumi-kubernetes]="pulumi-resource-kubernetes"
 )
 # Cheapest first, and the cluster's tools before Pulumi's: an interrupted first build is useful sooner.
@@ -125,11 +127,15 @@ build_pulumi() {
 }
 
 build_pulumi-language-nodejs() {
+  # The host the proxy serves, under a name of its own, and in front of it (under the name the engine looks for)
+  # tools/live/pulumi-language-nodejs/front: it adds RunPlugin, through which the engine runs TypeScript policy
+  # packs (`--policy-pack`) and which v3.68.0 lacks.
   (cd "$LIVE_DIR/pulumi-language-nodejs" &&
     gobuild -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_LANGUAGE_NODEJS_VERSION" \
-      -o "$SCRATCH/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
-  # No pulumi-analyzer-policy launcher: with a language host on PATH the engine runs TypeScript policy packs
-  # through the host's RunPlugin (which v3.68.0 implements), not through that script.
+      -o "$SCRATCH/pulumi-language-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION" \
+      github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs &&
+    gobuild -ldflags "-X main.wrappedName=pulumi-language-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION" \
+      -o "$SCRATCH/pulumi-language-nodejs" ./front)
 }
 
 build_pulumi-kubernetes() {

@@ -2,7 +2,8 @@
  * The Pulumi toolchain the live tools build works as one, against the live cluster: the CLI at the lockfile's SDK
  * version, the Node.js language host running the lockfile's @pulumi/pulumi, and the Kubernetes provider plugin
  * (pulumi.ts). No plugin is downloaded: automatic acquisition is off, and the namespace reaches no registry.
- * The engine must not warn, in particular not that the provider is older than @pulumi/kubernetes expects.
+ * The engine must not warn, in particular not that the provider is older than @pulumi/kubernetes expects, and it
+ * evaluates the repository's CrossGuard policy pack (`--policy-pack policy`) through the language host.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
@@ -45,6 +46,42 @@ describe.skipIf(skipReason !== '')(
     });
     afterAll(async () => {
       await workspace?.dispose();
+    });
+
+    it('refuses a root container with a floating image tag (mandatory policies, evaluated by the engine)', async () => {
+      const violating = join(workspace!.dir, 'violating');
+      await mkdir(violating);
+      await writeFile(join(violating, 'Pulumi.yaml'), 'name: live-violating\nruntime: nodejs\n');
+      await writeFile(join(violating, 'package.json'), '{ "name": "live-violating", "private": true }\n');
+      await writeFile(
+        join(violating, 'index.js'),
+        [
+          "const k8s = require('@pulumi/kubernetes');",
+          "new k8s.apps.v1.Deployment('root', { metadata: { namespace: 'default' }, spec: { selector: { matchLabels: { app: 'root' } }, template: { metadata: { labels: { app: 'root' } }, spec: { containers: [{ name: 'web', image: 'nginx:latest' }] } } } });",
+          '',
+        ].join('\n'),
+      );
+      await symlink(join(REPO_ROOT, 'cluster', 'node_modules'), join(violating, 'node_modules'));
+      expect((await workspace!.pulumi(violating, ['stack', 'init', 'live'])).code).toBe(0);
+      const preview = await workspace!.pulumi(violating, [
+        'preview',
+        '--policy-pack',
+        join(REPO_ROOT, 'policy'),
+      ]);
+      const output = `${preview.stdout}\n${preview.stderr}`;
+      expect(preview.code, output).not.toBe(0);
+      expect(output).toContain('[mandatory]  containers-non-root');
+      expect(output).toContain('[mandatory]  images-pinned');
+      const deployments = await kubectl(dir, ['-n', 'default', 'get', 'deployments', '-o', 'name']);
+      expect(deployments.stdout).not.toContain('root');
+    });
+
+    it('evaluates the repository’s policy pack in the real engine: a compliant program passes', async () => {
+      const preview = await pulumi(['preview', '--policy-pack', join(REPO_ROOT, 'policy')]);
+      const output = `${preview.stdout}\n${preview.stderr}`;
+      expect(preview.code, output).toBe(0);
+      expect(output).toMatch(/✅ cloudops-crm@v\d+\.\d+\.\d+/);
+      expect(output).not.toMatch(/warning/i);
     });
 
     it('creates a ConfigMap through the real engine and provider, without a warning, and destroys it', async () => {
