@@ -2,8 +2,8 @@
 # Builds the live cluster's and the live Pulumi runs' tools from the Go module proxy, once, into a cache keyed by
 # tools/live/versions.env and the build modules in tools/live/*/ (their go.mod/go.sum pin the rest):
 #   etcd, kwok, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
-#   pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes.
-# The first build takes about 45 minutes on an idle 2-core machine (several GB of Go caches); a second run finds
+#   pulumi, pulumi-language-nodejs (a front for the v3.68.0 host beside it), pulumi-resource-kubernetes.
+# The first build takes about 20 minutes on an idle 2-core machine (13 GB of Go caches); a second run finds
 # everything built and only says where it is. Builds run under `nice` so the machine stays usable meanwhile.
 #
 #   scripts/install-live-tools.sh            build what is missing, print the bin directory at the end
@@ -94,7 +94,7 @@ mkdir -p "$BIN_DIR"
 SCRATCH="$(mktemp -d "$BIN_DIR/../build.XXXXXX")"
 trap 'rm -rf "$SCRATCH"' EXIT
 
-# Low priority: the first build keeps both cores busy for about 45 minutes.
+# Low priority: the first build keeps both cores busy for about 20 minutes.
 gobuild() { nice -n 10 go build -trimpath "$@"; }
 
 build_etcd() {

@@ -175,7 +175,7 @@ cmd_start() { # cmd_start DIR [OWNER_PID]
   local bin_dir
   bin_dir="$(bash "$ROOT/scripts/install-live-tools.sh" --bin-dir)"
   bash "$ROOT/scripts/install-live-tools.sh" --check etcd kwok kubernetes ||
-    die "the live tools are not built: run scripts/install-live-tools.sh (about 45 minutes the first time)"
+    die "the live tools are not built: run scripts/install-live-tools.sh (about 20 minutes the first time)"
   command -v openssl >/dev/null || die "openssl is needed for the cluster's certificates"
   mkdir -p "$dir"/{pids,logs}
   dir="$(cd "$dir" && pwd)"

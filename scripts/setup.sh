@@ -58,7 +58,7 @@ bash scripts/install-ferretdb.sh
 bash scripts/install-helm.sh
 bash scripts/install-actionlint.sh
 # The live tests' Kubernetes control plane, kwok and Pulumi engine (tools/live/versions.env), built once per set of
-# versions: about 25-45 minutes the first time, a fraction of a second afterwards. CLOUDOPS_SKIP_LIVE_TOOLS=1 skips
+# versions: about 20-25 minutes the first time, a fraction of a second afterwards. CLOUDOPS_SKIP_LIVE_TOOLS=1 skips
 # them for a quick start; the live tests are then skipped (and fail under CI=true, where they must run).
 if [ "${CLOUDOPS_SKIP_LIVE_TOOLS:-}" = 1 ]; then
   progress "live tools: skipped (CLOUDOPS_SKIP_LIVE_TOOLS=1): the live tests will be skipped"

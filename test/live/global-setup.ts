@@ -25,7 +25,7 @@ async function unavailable(): Promise<string | undefined> {
   const tools = await run('bash', [INSTALL_LIVE_TOOLS_SCRIPT, '--check']);
   if (tools.code !== 0) {
     return (
-      'the live tools are not built: run `bash scripts/install-live-tools.sh` (about 45 minutes the first time; ' +
+      'the live tools are not built: run `bash scripts/install-live-tools.sh` (about 20 minutes the first time; ' +
       `scripts/setup.sh builds them unless ${SKIP_SWITCH} is set)`
     );
   }
