@@ -18,6 +18,21 @@ export function freshDatabaseUri(): string {
   return databaseUri(mongoServerUri, `crm_test_${randomUUID().slice(0, 8)}`);
 }
 
+/** A database as the original service left it: duplicates of person_id, so the unique index cannot be built. */
+export async function legacyDatabase(): Promise<string> {
+  const uri = freshDatabaseUri();
+  const seed = new MongoClient(uri);
+  await seed
+    .db()
+    .collection('persons')
+    .insertMany([
+      { person_id: 'twin', name: 'Twin A' },
+      { person_id: 'twin', name: 'Twin B' },
+    ]);
+  await seed.close();
+  return uri;
+}
+
 export type LogLine = Record<string, unknown>;
 
 export interface TestApp {

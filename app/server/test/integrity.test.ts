@@ -1,21 +1,6 @@
-import { MongoClient, ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import { beforeAll, expect, it } from 'vitest';
-import { buildTestApp, describeWithDb, freshDatabaseUri, type TestApp } from './helpers.js';
-
-/** A database as the original service left it: duplicates of person_id, so the unique index cannot be built. */
-async function legacyDatabase(): Promise<string> {
-  const uri = freshDatabaseUri();
-  const seed = new MongoClient(uri);
-  await seed
-    .db()
-    .collection('persons')
-    .insertMany([
-      { person_id: 'twin', name: 'Twin A' },
-      { person_id: 'twin', name: 'Twin B' },
-    ]);
-  await seed.close();
-  return uri;
-}
+import { buildTestApp, describeWithDb, legacyDatabase, type TestApp } from './helpers.js';
 
 const statuses = (responses: Array<{ statusCode: number }>) =>
   responses.map((r) => r.statusCode).sort((a, b) => a - b);

@@ -1,6 +1,5 @@
-import { MongoClient } from 'mongodb';
 import { beforeAll, expect, it } from 'vitest';
-import { buildTestApp, describeWithDb, freshDatabaseUri, type TestApp } from './helpers.js';
+import { buildTestApp, describeWithDb, legacyDatabase, type TestApp } from './helpers.js';
 
 const original = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0000' };
 
@@ -169,18 +168,7 @@ describeWithDb('persons: documents written by the original service', () => {
 
   it('keeps creating persons, without duplicates, while stored duplicates block the unique index', async () => {
     // A database as the original left it, before this service ever started on it.
-    const uri = freshDatabaseUri();
-    const seed = new MongoClient(uri);
-    await seed
-      .db()
-      .collection('persons')
-      .insertMany([
-        { person_id: 'twin', name: 'Twin A' },
-        { person_id: 'twin', name: 'Twin B' },
-      ]);
-    await seed.close();
-
-    const blocked = await buildTestApp({ MONGO_URI: uri });
+    const blocked = await buildTestApp({ MONGO_URI: await legacyDatabase() });
     const persons = blocked.db.db().collection('persons');
     const post = (id: string, name: string) =>
       blocked.app.inject({ method: 'POST', url: `/person/${id}`, payload: { name } });
