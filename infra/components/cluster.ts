@@ -225,8 +225,35 @@ export const EDIT_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKS
  */
 export const APP_DEPLOYERS_GROUP = 'cloudops-crm:app-deployers';
 
+interface AccessGrant {
+  policyArn: string;
+  accessScope: { type: 'cluster' } | { type: 'namespace'; namespaces: string[] };
+  kubernetesGroups?: string[];
+}
+
+/** An access entry for one principal plus one access policy association through it. */
+function grantAccess(
+  name: string,
+  clusterName: pulumi.Input<string>,
+  principalArn: pulumi.Input<string>,
+  { policyArn, accessScope, kubernetesGroups }: AccessGrant,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): aws.eks.AccessPolicyAssociation {
+  const entry = new aws.eks.AccessEntry(
+    name,
+    { clusterName, principalArn, type: 'STANDARD', ...(kubernetesGroups && { kubernetesGroups }), tags },
+    { parent },
+  );
+  return new aws.eks.AccessPolicyAssociation(
+    name,
+    { clusterName, principalArn: entry.principalArn, policyArn, accessScope },
+    { parent },
+  );
+}
+
 /**
- * An access entry in the app deployers' group plus AmazonEKSEditPolicy scoped to one namespace: the principal can
+ * Membership of the app deployers' group plus AmazonEKSEditPolicy scoped to one namespace: the principal can
  * change what is in that namespace (not its Secrets elsewhere, not cluster-scoped objects).
  */
 export function grantNamespaceEdit(
@@ -237,24 +264,15 @@ export function grantNamespaceEdit(
   tags: Record<string, string>,
   parent: pulumi.Resource,
 ): aws.eks.AccessPolicyAssociation {
-  const entry = new aws.eks.AccessEntry(
-    name,
-    { clusterName, principalArn, type: 'STANDARD', kubernetesGroups: [APP_DEPLOYERS_GROUP], tags },
-    { parent },
-  );
-  return new aws.eks.AccessPolicyAssociation(
-    name,
-    {
-      clusterName,
-      principalArn: entry.principalArn,
-      policyArn: EDIT_POLICY_ARN,
-      accessScope: { type: 'namespace', namespaces: [namespace] },
-    },
-    { parent },
-  );
+  const grant: AccessGrant = {
+    policyArn: EDIT_POLICY_ARN,
+    accessScope: { type: 'namespace', namespaces: [namespace] },
+    kubernetesGroups: [APP_DEPLOYERS_GROUP],
+  };
+  return grantAccess(name, clusterName, principalArn, grant, tags, parent);
 }
 
-/** An access entry plus the cluster-scoped AmazonEKSClusterAdminPolicy association for one principal. */
+/** AmazonEKSClusterAdminPolicy on the whole cluster for one principal. */
 export function grantClusterAdmin(
   name: string,
   clusterName: pulumi.Input<string>,
@@ -262,21 +280,8 @@ export function grantClusterAdmin(
   tags: Record<string, string>,
   parent: pulumi.Resource,
 ): aws.eks.AccessPolicyAssociation {
-  const entry = new aws.eks.AccessEntry(
-    name,
-    { clusterName, principalArn, type: 'STANDARD', tags },
-    { parent },
-  );
-  return new aws.eks.AccessPolicyAssociation(
-    name,
-    {
-      clusterName,
-      principalArn: entry.principalArn,
-      policyArn: CLUSTER_ADMIN_POLICY_ARN,
-      accessScope: { type: 'cluster' },
-    },
-    { parent },
-  );
+  const grant: AccessGrant = { policyArn: CLUSTER_ADMIN_POLICY_ARN, accessScope: { type: 'cluster' } };
+  return grantAccess(name, clusterName, principalArn, grant, tags, parent);
 }
 
 function inheritedProviders(resource: pulumi.Resource, ...packages: string[]): pulumi.ProviderResource[] {
