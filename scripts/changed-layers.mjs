@@ -14,7 +14,7 @@ const LAYERS = ['infra', 'cluster', 'app'];
 const MODES = ['workflow', 'deployments'];
 
 /** A glob of `**`, `*` and literal text as a RegExp over repository paths. */
-function globToRegExp(glob) {
+export function globToRegExp(glob) {
   let pattern = '';
   for (let i = 0; i < glob.length; i++) {
     const char = glob[i];

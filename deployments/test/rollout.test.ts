@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+// The same glob reading as the changes job's, for the paths of Deployment Settings.
+import { globToRegExp } from '../../scripts/changed-layers.mjs';
 import { type ExpressionContext, interpolate, runs } from './githubExpressions';
 import { runDeployments } from './harness';
 
@@ -200,11 +202,7 @@ function deploymentsUpdates(run: Awaited<ReturnType<typeof runDeployments>>, fil
       vcs: { deployCommits?: boolean; paths?: string[] };
       project: string;
     };
-    const matches = (vcs.paths ?? ['**']).some((glob) =>
-      files.some((file) =>
-        new RegExp(`^${glob.replace(/\*\*/g, '.*').replace(/(?<!\.)\*/g, '[^/]*')}$`).test(file),
-      ),
-    );
+    const matches = (vcs.paths ?? ['**']).some((glob) => files.some((file) => globToRegExp(glob).test(file)));
     if (vcs.deployCommits && matches) updates.push(project);
   }
   for (let i = 0; i < updates.length; i++) {
