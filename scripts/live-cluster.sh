@@ -241,7 +241,8 @@ cmd_start() { # cmd_start DIR [OWNER_PID]
     --bind-address 127.0.0.1 --secure-port "$CONTROLLER_MANAGER_PORT" \
     --leader-elect=false --use-service-account-credentials \
     --service-account-private-key-file "$pki/service-account.key" --root-ca-file "$pki/ca.crt" \
-    --service-cluster-ip-range "$SERVICE_CIDR" --profiling=false
+    --service-cluster-ip-range "$SERVICE_CIDR" --profiling=false \
+    --enable-hostpath-provisioner
   daemon "$dir" kube-scheduler kube-scheduler \
     --kubeconfig "$dir/scheduler.kubeconfig" \
     --authentication-kubeconfig "$dir/scheduler.kubeconfig" \
@@ -265,6 +266,7 @@ cmd_start() { # cmd_start DIR [OWNER_PID]
   wait_for "$dir" 120 "the nodes" kubectl apply -f "$CLUSTER_YAML/nodes.yaml"
   wait_for "$dir" 180 "both nodes Ready" kubectl wait --for=condition=Ready node --all --timeout=5s
   wait_for "$dir" 120 "the kube-system stand-ins" kubectl apply -f "$CLUSTER_YAML/kube-system.yaml"
+  wait_for "$dir" 60 "the gp3 stand-in" kubectl apply -f "$CLUSTER_YAML/storage.yaml"
   wait_for "$dir" 240 "the kube-system stand-ins Ready" "$ROOT/scripts/live-cluster.sh" _kube_system_ready
   trap - EXIT INT TERM
   progress "live cluster: ready; KUBECONFIG=$dir/kubeconfig (use: scripts/live-cluster.sh exec $dir kubectl ...)"
