@@ -2,7 +2,9 @@
 # Builds the live cluster's and the live Pulumi runs' tools from the Go module proxy, once, into a cache keyed by
 # tools/live/versions.env and the build modules in tools/live/*/ (their go.mod/go.sum pin the rest):
 #   etcd, kwok, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl,
-#   pulumi, pulumi-language-nodejs (a front for the v3.68.0 host beside it), pulumi-resource-kubernetes.
+#   pulumi, pulumi-language-nodejs (a front for the v3.68.0 host beside it), pulumi-resource-kubernetes,
+# and installs beside them pulumi-resource-pulumi-nodejs (tools/live/dynamic-provider), the dynamic provider
+# plugin the official CLI ships as a script and a CLI built from source lacks.
 # The first build takes about 20 minutes on an idle 2-core machine (13 GB of Go caches); a second run finds
 # everything built and only says where it is. Builds run under `nice` so the machine stays usable meanwhile.
 #
@@ -43,13 +45,19 @@ declare -A PROVIDES=(
   [pulumi]="pulumi"
   [pulumi-language-nodejs]="pulumi-language-nodejs pulumi-language-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION"
   [pulumi-kubernetes]="pulumi-resource-kubernetes"
+  [pulumi-nodejs-dynamic]="pulumi-resource-pulumi-nodejs"
 )
 # Cheapest first, and the cluster's tools before Pulumi's: an interrupted first build is useful sooner.
-ORDER=(etcd kwok kubernetes pulumi-language-nodejs pulumi pulumi-kubernetes)
+ORDER=(etcd kwok kubernetes pulumi-nodejs-dynamic pulumi-language-nodejs pulumi pulumi-kubernetes)
+
+DYNAMIC_PROVIDER_LAUNCHER="$LIVE_DIR/dynamic-provider/pulumi-resource-pulumi-nodejs"
 
 built() {
   local b
   for b in ${PROVIDES[$1]}; do [ -x "$BIN_DIR/$b" ] || return 1; done
+  # The launcher is copied, not built, and stays out of the cache key (a new key rebuilds every tool): it counts
+  # as built only while the installed copy is the same as its source, so an edit reinstalls it.
+  [ "$1" != pulumi-nodejs-dynamic ] || cmp -s "$DYNAMIC_PROVIDER_LAUNCHER" "$BIN_DIR/pulumi-resource-pulumi-nodejs"
 }
 
 case "$mode" in
@@ -153,6 +161,10 @@ build_pulumi-kubernetes() {
     -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$PULUMI_KUBERNETES_PLUGIN_VERSION" \
     -o "$SCRATCH/pulumi-resource-kubernetes" .)
   rm -rf "$work"
+}
+
+build_pulumi-nodejs-dynamic() {
+  install -m 0755 "$DYNAMIC_PROVIDER_LAUNCHER" "$SCRATCH/pulumi-resource-pulumi-nodejs"
 }
 
 progress "live tools: $BIN_DIR"
