@@ -6,12 +6,16 @@ import {
   type Format,
 } from '@cloudops-crm/stack-config';
 import * as pulumi from '@pulumi/pulumi';
+import { type ChartKey, type ChartRef, resolveChartSources } from './chartSources';
 
 export const CONFIG_NAMESPACE = 'cloudops-crm-cluster';
 
 export { ConfigError };
 
-export type IngressControllerKind = 'ingress-nginx' | 'traefik';
+/** The controllers this layer installs. */
+export type ManagedIngressController = 'ingress-nginx' | 'traefik';
+/** `existing`: the cluster brings its own controller; the layer installs none and uses `ingressClassName`. */
+export type IngressControllerKind = ManagedIngressController | 'existing';
 export type IngressServiceType = 'LoadBalancer' | 'NodePort';
 
 /** Where the platform runs: the infra stack's EKS cluster, or any cluster named by a kubeconfig. */
@@ -24,6 +28,8 @@ export interface ClusterConfig {
   /** Storage class for every volume; on EKS the infra stack's class (gp3) unless overridden. */
   storageClassName: string | undefined;
   ingressController: IngressControllerKind;
+  /** Class every Ingress names: `nginx` (served by either managed controller) or the existing controller's. */
+  ingressClassName: string;
   /** NodePort for clusters without a load balancer implementation (kind without cloud-provider-kind). */
   ingressServiceType: IngressServiceType;
   /** Host (and optional port) users type in the browser; discovered from the load balancer when unset. */
@@ -57,6 +63,36 @@ export interface ClusterConfig {
   };
   /** Seconds Helm waits for each release to become ready. */
   helmTimeoutSeconds: number;
+  /** Which platform components this stack installs; off for clusters that bring their own. */
+  components: PlatformComponents;
+  /** Every upstream chart's pin and source (`chartSources`); local charts in use already checked. */
+  charts: Record<ChartKey, ChartRef>;
+}
+
+export interface PlatformComponents {
+  /** kube-prometheus-stack (Prometheus Operator CRDs, Prometheus, Grafana), its dashboards, rules and route. */
+  monitoring: boolean;
+  /** metrics-server in kube-system (resource metrics for `kubectl top` and the app's autoscaler). */
+  metricsServer: boolean;
+  /** ECK operator, Elasticsearch, Kibana and its route. */
+  elasticStack: boolean;
+  /** Fluentd shipping to the stack's Elasticsearch, and the Job preparing its index templates. */
+  logging: boolean;
+}
+
+/** The chart keys the configuration installs: local sources are checked for these only. */
+export function chartsInUse(
+  ingressController: IngressControllerKind,
+  components: PlatformComponents,
+): ChartKey[] {
+  const used: ChartKey[] = [];
+  if (ingressController === 'ingress-nginx') used.push('ingressNginx');
+  if (ingressController === 'traefik') used.push('traefik');
+  if (components.elasticStack) used.push('eckOperator');
+  if (components.logging) used.push('fluentd');
+  if (components.monitoring) used.push('kubePrometheusStack');
+  if (components.metricsServer) used.push('metricsServer');
+  return used;
 }
 
 const QUANTITY: Format = { pattern: /^\d+(Mi|Gi|Ti)$/, description: 'a size such as 5Gi' };
@@ -65,6 +101,12 @@ const SIZE: Format = { pattern: /^\d+(MB|GB|TB)$/, description: 'a size such as 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NAMESPACE: Format = { pattern: DNS_LABEL, description: 'a Kubernetes namespace name' };
 const MONGODB_NAME = /^[A-Za-z0-9_]{1,63}$/;
+const INGRESS_CLASS: Format = {
+  pattern: /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
+  description: 'an IngressClass name',
+};
+/** Relative local chart paths in `chartSources` are read from the project directory (where Pulumi.yaml is). */
+export const PROJECT_DIR = __dirname;
 
 function target(read: ConfigReader): ClusterTarget {
   // Free text (a kubeconfig file's contents or path): only checked for presence.
@@ -99,7 +141,24 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
   const ingressController = read.oneOf<IngressControllerKind>('ingressController', 'ingress-nginx', [
     'ingress-nginx',
     'traefik',
+    'existing',
   ]);
+  const configuredClass = read.optional('ingressClassName', INGRESS_CLASS);
+  if (ingressController === 'existing' && configuredClass === undefined) {
+    throw new ConfigError(
+      CONFIG_NAMESPACE,
+      'ingressClassName',
+      "a value is required with ingressController 'existing' (the IngressClass your controller serves)",
+    );
+  }
+  if (ingressController !== 'existing' && configuredClass !== undefined) {
+    throw new ConfigError(
+      CONFIG_NAMESPACE,
+      'ingressClassName',
+      `is only for ingressController 'existing'; ${ingressController} serves the class 'nginx'`,
+    );
+  }
+  const ingressClassName = configuredClass ?? 'nginx';
   const ingressServiceType = read.oneOf<IngressServiceType>('ingressServiceType', 'LoadBalancer', [
     'LoadBalancer',
     'NodePort',
@@ -122,6 +181,37 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
       'a value is required with ingressServiceType NodePort (no load balancer address)',
     );
   }
+  if (ingressController === 'existing' && publicHost === undefined) {
+    throw new ConfigError(
+      CONFIG_NAMESPACE,
+      'publicHost',
+      "a value is required with ingressController 'existing' (the layer does not know its controller's address)",
+    );
+  }
+
+  const elasticStack = read.boolean('elasticStackEnabled', true);
+  // Fluentd ships to the stack's Elasticsearch: without it, logging defaults to off and may not be turned on.
+  const logging = read.boolean('loggingEnabled', elasticStack);
+  if (logging && !elasticStack) {
+    throw new ConfigError(
+      CONFIG_NAMESPACE,
+      'loggingEnabled',
+      'needs elasticStackEnabled (Fluentd ships to the Elasticsearch this stack runs)',
+    );
+  }
+  const components: PlatformComponents = {
+    monitoring: read.boolean('monitoringEnabled', true),
+    metricsServer: read.boolean('metricsServerEnabled', true),
+    elasticStack,
+    logging,
+  };
+  const chartSources = resolveChartSources(
+    CONFIG_NAMESPACE,
+    'chartSources',
+    read.map('chartSources'),
+    PROJECT_DIR,
+    chartsInUse(ingressController, components),
+  );
 
   const heapMi = read.integer('elasticsearchHeapMi', 768, 512, 31744);
   const memoryMi = read.integer('elasticsearchMemoryMi', 1536, 1024, 65536);
@@ -152,6 +242,7 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
     target: clusterTarget,
     storageClassName,
     ingressController,
+    ingressClassName,
     ingressServiceType,
     publicHost,
     namespaces: {
@@ -188,5 +279,7 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
       alertmanagerEnabled: read.boolean('alertmanagerEnabled', false),
     },
     helmTimeoutSeconds: read.integer('helmTimeoutSeconds', 900, 60, 3600),
+    components,
+    charts: chartSources,
   };
 }

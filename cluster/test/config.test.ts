@@ -24,6 +24,13 @@ describe('cluster configuration', () => {
       grafanaStorageSize: '5Gi',
       alertmanagerEnabled: false,
     });
+    expect(config.ingressClassName).toBe('nginx');
+    expect(config.components).toEqual({
+      monitoring: true,
+      metricsServer: true,
+      elasticStack: true,
+      logging: true,
+    });
     expect(config.namespaces).toEqual({
       app: 'crm',
       ingress: 'ingress-nginx',
@@ -41,9 +48,67 @@ describe('cluster configuration', () => {
     expect(config.storageClassName).toBe('local-path');
   });
 
+  it('switches components off; logging follows the Elastic Stack unless set', () => {
+    expect(
+      loadConfig(source({ ...eks, monitoringEnabled: 'false', metricsServerEnabled: 'false' })).components,
+    ).toEqual({ monitoring: false, metricsServer: false, elasticStack: true, logging: true });
+    expect(loadConfig(source({ ...eks, elasticStackEnabled: 'false' })).components).toEqual({
+      monitoring: true,
+      metricsServer: true,
+      elasticStack: false,
+      logging: false,
+    });
+    expect(loadConfig(source({ ...eks, loggingEnabled: 'false' })).components.logging).toBe(false);
+  });
+
+  it("uses a cluster's own ingress controller with its class and a public host", () => {
+    const config = loadConfig(
+      source({
+        ...eks,
+        ingressController: 'existing',
+        ingressClassName: 'alb',
+        publicHost: 'crm.example.com',
+      }),
+    );
+    expect(config.ingressController).toBe('existing');
+    expect(config.ingressClassName).toBe('alb');
+  });
+
   it.each([
     [{}, 'infraStack', 'a value is required'],
-    [{ ...eks, ingressController: 'haproxy' }, 'ingressController', "'ingress-nginx' or 'traefik'"],
+    [
+      { ...eks, ingressController: 'existing', publicHost: 'crm.example.com' },
+      'ingressClassName',
+      "a value is required with ingressController 'existing'",
+    ],
+    [
+      { ...eks, ingressController: 'existing', ingressClassName: 'nginx' },
+      'publicHost',
+      "a value is required with ingressController 'existing'",
+    ],
+    [{ ...eks, ingressClassName: 'alb' }, 'ingressClassName', "only for ingressController 'existing'"],
+    [
+      {
+        ...eks,
+        ingressController: 'existing',
+        ingressClassName: 'Not_A_Class',
+        publicHost: 'crm.example.com',
+      },
+      'ingressClassName',
+      'an IngressClass name',
+    ],
+    [
+      { ...eks, elasticStackEnabled: 'false', loggingEnabled: 'true' },
+      'loggingEnabled',
+      'needs elasticStackEnabled',
+    ],
+    [{ ...eks, monitoringEnabled: 'no' }, 'monitoringEnabled', 'not true or false'],
+    [{ ...eks, metricsServerEnabled: '0' }, 'metricsServerEnabled', 'not true or false'],
+    [
+      { ...eks, ingressController: 'haproxy' },
+      'ingressController',
+      "'ingress-nginx', 'traefik' or 'existing'",
+    ],
     [{ ...eks, mongodbStorageSize: '5GB' }, 'mongodbStorageSize', 'a size such as 5Gi'],
     [{ ...eks, elasticsearchHeapMi: '1024' }, 'elasticsearchHeapMi', 'more than half'],
     [{ ...eks, elasticsearchMemoryMi: 'lots' }, 'elasticsearchMemoryMi', 'not a whole number'],
