@@ -1,6 +1,6 @@
+import { GeneratedSecret } from '@cloudops-crm/generated-secret';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import * as random from '@pulumi/random';
 import { appLabels, appName } from './labels';
 
 export interface ApiKeysArgs {
@@ -21,9 +21,7 @@ export class ApiKeys extends pulumi.ComponentResource {
 
     const keys = Array.from(
       { length: args.count },
-      (_, index) =>
-        new random.RandomPassword(`${name}-${index}`, { length: 40, special: false }, { parent: this })
-          .result,
+      (_, index) => new GeneratedSecret(`${name}-${index}`, { length: 40 }, { parent: this }).value,
     );
     this.value = pulumi.secret(pulumi.all(keys).apply((values) => values.join(',')));
 

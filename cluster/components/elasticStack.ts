@@ -1,6 +1,6 @@
+import { GeneratedSecret } from '@cloudops-crm/generated-secret';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import * as random from '@pulumi/random';
 import { elasticsearchResources, sizing } from '../sizing';
 import { charts, ELASTIC_STACK_VERSION } from '../versions';
 import { pinnedRelease } from './helm';
@@ -66,12 +66,8 @@ export class ElasticStack extends pulumi.ComponentResource {
 
     // The elastic superuser's password is generated here rather than by ECK, so Fluentd and the setup
     // Job in other namespaces can receive it from Pulumi; ECK reads it through the file realm.
-    const password = new random.RandomPassword(
-      `${name}-elastic`,
-      { length: 32, special: false },
-      { parent: this },
-    );
-    this.elasticPassword = pulumi.secret(password.result);
+    const password = new GeneratedSecret(`${name}-elastic`, { length: 32 }, { parent: this });
+    this.elasticPassword = pulumi.secret(password.value);
     const elasticUser = new k8s.core.v1.Secret(
       `${name}-elastic-user`,
       {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
+import { GeneratedSecret } from '@cloudops-crm/generated-secret';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import * as random from '@pulumi/random';
 import { sizing } from '../sizing';
 import { images } from '../versions';
 
@@ -43,10 +43,10 @@ export class MongoDb extends pulumi.ComponentResource {
     super('cloudops-crm:cluster:MongoDb', name, {}, opts);
 
     // Alphanumeric only: the app password goes into a mongodb:// URI without escaping.
-    const root = new random.RandomPassword(`${name}-root`, { length: 32, special: false }, { parent: this });
-    const app = new random.RandomPassword(`${name}-app`, { length: 32, special: false }, { parent: this });
-    this.rootPassword = pulumi.secret(root.result);
-    this.appPassword = pulumi.secret(app.result);
+    const root = new GeneratedSecret(`${name}-root`, { length: 32 }, { parent: this });
+    const app = new GeneratedSecret(`${name}-app`, { length: 32 }, { parent: this });
+    this.rootPassword = pulumi.secret(root.value);
+    this.appPassword = pulumi.secret(app.value);
 
     const credentials = new k8s.core.v1.Secret(
       `${name}-credentials`,

@@ -1,6 +1,6 @@
+import { GeneratedSecret } from '@cloudops-crm/generated-secret';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import * as random from '@pulumi/random';
 import { sizing } from '../sizing';
 import { charts } from '../versions';
 import { pinnedRelease } from './helm';
@@ -58,12 +58,8 @@ export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super('cloudops-crm:cluster:Monitoring', name, {}, opts);
 
-    const password = new random.RandomPassword(
-      `${name}-grafana-admin`,
-      { length: 32, special: false },
-      { parent: this },
-    );
-    this.grafanaAdminPassword = pulumi.secret(password.result);
+    const password = new GeneratedSecret(`${name}-grafana-admin`, { length: 32 }, { parent: this });
+    this.grafanaAdminPassword = pulumi.secret(password.value);
     const adminSecret = new k8s.core.v1.Secret(
       `${name}-grafana-admin`,
       {

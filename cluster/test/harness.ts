@@ -39,7 +39,7 @@ export const TLS_INFRA_STACK_OUTPUTS = {
   tlsCertificateArn: CERTIFICATE_ARN,
 };
 
-/** Deterministic stand-in for every RandomPassword result, so tests can look for leaks. */
+/** Deterministic stand-in for every GeneratedSecret value, so tests can look for leaks. */
 export const generatedSecret = (name: string) => `generated-${name}-Zq8v`;
 
 /** The cluster stack outputs of the shared contract, exactly. */
@@ -59,8 +59,8 @@ export const EXPORT_NAMES = [
 
 function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> | undefined {
   switch (args.type) {
-    case 'random:index/randomPassword:RandomPassword':
-      return { ...args.inputs, result: generatedSecret(args.name) };
+    case 'pulumi-nodejs:dynamic:Resource':
+      return { ...args.inputs, value: generatedSecret(args.name) };
     case 'kubernetes:helm.sh/v3:Release':
       return {
         ...args.inputs,

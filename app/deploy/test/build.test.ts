@@ -64,7 +64,7 @@ describe('image build', () => {
 
 describe('authentication disabled', () => {
   it('creates no API keys and passes no API_KEYS to the server', () => {
-    expect(ofType(harness.resources, 'random:index/randomPassword:RandomPassword')).toHaveLength(0);
+    expect(ofType(harness.resources, 'pulumi-nodejs:dynamic:Resource')).toHaveLength(0);
     expect(ofType(harness.resources, 'kubernetes:core/v1:Secret')).toHaveLength(0);
     const env = one(harness.resources, 'kubernetes:apps/v1:Deployment').raw.spec.template.spec.containers[0]
       .env;

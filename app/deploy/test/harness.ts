@@ -37,8 +37,8 @@ export function runApp(config: Record<string, string>, cluster: Record<string, u
       switch (args.type) {
         case 'docker-build:index:Image':
           return { digest, ref: `${(args.inputs.tags as string[])[0]}@${digest}` };
-        case 'random:index/randomPassword:RandomPassword':
-          return { result: `generated-${args.name}` };
+        case 'pulumi-nodejs:dynamic:Resource':
+          return { value: `generated-${args.name}` };
         default:
           return undefined;
       }
