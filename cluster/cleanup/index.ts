@@ -1,9 +1,11 @@
 export {
   type CleanupClients,
   type CleanupTarget,
+  type ClusterAccess,
   defaultClients,
   type LoadBalancerCleanupHookArgs,
   loadBalancerCleanupHook,
+  loadKubeConfig,
   type VolumeReleaseHookArgs,
   volumeReleaseHook,
 } from './hook';
@@ -28,5 +30,6 @@ export {
   type VolumeReleaseOptions,
   type VolumeReleaseResult,
   VolumeReleaseTimeoutError,
+  type VolumeScope,
   waitForVolumesReleased,
 } from './volumes';

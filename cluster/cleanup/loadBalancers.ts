@@ -21,8 +21,12 @@ export interface ServiceApi {
 }
 
 export interface CleanupOptions extends WaitOptions {
-  clusterName: string;
-  elb: Pick<ElasticLoadBalancingV2Client, 'send'>;
+  /**
+   * The AWS side, both or neither: the EKS cluster whose tagged load balancers are awaited, and the client that
+   * lists them. Without them (a local target) the Services are deleted and there is no cloud load balancer to wait for.
+   */
+  clusterName?: string;
+  elb?: Pick<ElasticLoadBalancingV2Client, 'send'>;
   core: ServiceApi;
   /**
    * The namespaces this stack owns: only their LoadBalancer Services are deleted. A load balancer of the
@@ -151,7 +155,7 @@ async function deleteLoadBalancerServices(
 }
 
 async function findClusterLoadBalancers(
-  elb: CleanupOptions['elb'],
+  elb: NonNullable<CleanupOptions['elb']>,
   clusterName: string,
   retries = 3,
 ): Promise<ClusterLoadBalancer[]> {
@@ -198,25 +202,41 @@ const label = (lb: ClusterLoadBalancer) => (lb.service ? `${lb.name} (Service ${
  * if the cluster or its VPC went first they would be orphaned (and keep billing, and block the VPC's
  * deletion). Services elsewhere are not this stack's to delete, but their load balancers would be orphaned
  * just the same, so one that belongs to the cluster stops the cleanup with its name.
+ *
+ * On a target without AWS (no cluster name and ELB client) only the Kubernetes side runs: the Services go, and
+ * whatever load balancer implementation the cluster has (k3d's service load balancer, cloud-provider-kind,
+ * MetalLB) releases its address with them; there is nothing in AWS to wait for.
  */
 export async function cleanupLoadBalancers(options: CleanupOptions): Promise<CleanupResult> {
   const log = options.log ?? logToConsole;
   const owned = new Set(options.namespaces);
+  const { clusterName, elb } = options;
+  if ((clusterName === undefined) !== (elb === undefined)) {
+    // Checked before anything is deleted: half an AWS side is a programming error, not a local target.
+    throw new LoadBalancerCleanupError(
+      'The load balancer cleanup needs both the cluster name and an ELB client for an EKS cluster, or neither for ' +
+        `a local one; got ${clusterName === undefined ? 'only an ELB client' : `only the cluster name ${clusterName}`}.`,
+    );
+  }
   const deletedServices = await deleteLoadBalancerServices(options.core, options.namespaces, log);
   if (deletedServices.length === 0) {
     log(`No Service of type LoadBalancer found in ${options.namespaces.join(', ')}`);
   }
+  if (clusterName === undefined || elb === undefined) {
+    log('No cloud load balancer to wait for: the target is not an EKS cluster');
+    return { deletedServices, awaitedLoadBalancers: [], waitedMs: 0 };
+  }
 
   const { awaited, waitedMs } = await waitUntilGone(
     {
-      list: () => findClusterLoadBalancers(options.elb, options.clusterName),
+      list: () => findClusterLoadBalancers(elb, clusterName),
       label,
       name: (lb) => lb.name,
       blockers: (remaining) => {
         const foreign = remaining.filter((lb) => lb.service && !owned.has(lb.service.split('/')[0] ?? ''));
         if (foreign.length > 0) {
           throw new LoadBalancerCleanupForeignError(
-            `Load balancers of cluster ${options.clusterName} serve Services outside this stack's namespaces ` +
+            `Load balancers of cluster ${clusterName} serve Services outside this stack's namespaces ` +
               `(${options.namespaces.join(', ')}): ${foreign.map(label).join(', ')}. They are not deleted ` +
               'here; destroying the cluster would orphan them. Delete those Services (or change their type), ' +
               'then run the destroy again.',
@@ -224,16 +244,15 @@ export async function cleanupLoadBalancers(options: CleanupOptions): Promise<Cle
           );
         }
       },
-      description: `load balancer(s) of cluster ${options.clusterName} to be deleted`,
+      description: `load balancer(s) of cluster ${clusterName} to be deleted`,
       timeoutError: (remaining, elapsed, names) =>
         new LoadBalancerCleanupTimeoutError(
           `Timed out after ${Math.round(elapsed / 1000)}s waiting for the load balancers of cluster ` +
-            `${options.clusterName} to be deleted: ${names}. Check the Services' finalizers and the controller ` +
+            `${clusterName} to be deleted: ${names}. Check the Services' finalizers and the controller ` +
             'logs, or delete the load balancers in the EC2 console, then run the destroy again.',
           remaining.map((lb) => lb.name),
         ),
-      allGone: (names) =>
-        `All load balancers of cluster ${options.clusterName} are gone: ${names.join(', ')}`,
+      allGone: (names) => `All load balancers of cluster ${clusterName} are gone: ${names.join(', ')}`,
     },
     options,
   );

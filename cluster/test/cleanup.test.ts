@@ -298,3 +298,56 @@ describe('cleanupLoadBalancers', () => {
     expect(batches).toEqual([20, 5]);
   });
 });
+
+describe('cleanupLoadBalancers on a target without AWS', () => {
+  it("deletes the LoadBalancer Services in the stack's namespaces and has no cloud load balancer to wait for", async () => {
+    elbMock.on(DescribeLoadBalancersCommand).rejects(new Error('AWS must not be asked on a local target'));
+    const core = new FakeCoreV1Api([
+      { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', type: 'LoadBalancer' },
+      { name: 'crm-app', namespace: 'crm', type: 'ClusterIP' },
+      { name: 'demo', namespace: 'sandbox', type: 'LoadBalancer' },
+    ]);
+    const clock = fakeClock();
+    const messages: string[] = [];
+
+    const result = await cleanupLoadBalancers({
+      namespaces,
+      core,
+      log: (message) => messages.push(message),
+      ...clock,
+    });
+
+    expect(core.deleted).toEqual(['ingress-nginx/ingress-nginx-controller']);
+    expect(core.listed).toEqual(namespaces);
+    expect(result).toEqual({
+      deletedServices: ['ingress-nginx/ingress-nginx-controller'],
+      awaitedLoadBalancers: [],
+      waitedMs: 0,
+    });
+    expect(elbMock.calls()).toHaveLength(0);
+    expect(clock.now()).toBe(0);
+    expect(messages).toEqual([
+      'Deleted Service ingress-nginx/ingress-nginx-controller (type LoadBalancer)',
+      'No cloud load balancer to wait for: the target is not an EKS cluster',
+    ]);
+  });
+
+  it('refuses half an AWS side before deleting anything', async () => {
+    const core = new FakeCoreV1Api([
+      { name: 'ingress-nginx-controller', namespace: 'ingress-nginx', type: 'LoadBalancer' },
+    ]);
+    await expect(cleanupLoadBalancers({ clusterName, namespaces, core, log: () => {} })).rejects.toThrow(
+      `got only the cluster name ${clusterName}`,
+    );
+    await expect(
+      cleanupLoadBalancers({
+        namespaces,
+        core,
+        elb: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+        log: () => {},
+      }),
+    ).rejects.toBeInstanceOf(LoadBalancerCleanupError);
+    expect(core.listed).toEqual([]);
+    expect(core.deleted).toEqual([]);
+  });
+});

@@ -164,3 +164,114 @@ describe('waitForVolumesReleased', () => {
     expect(clock.now()).toBe(0);
   });
 });
+
+/** A volume of the local-path provisioner (k3d, kind), claimed from `claimNamespace`. */
+const localPathVolume = (name: string, claimNamespace: string, policy = 'Delete'): PersistentVolume => ({
+  metadata: { name },
+  spec: {
+    hostPath: { path: `/var/lib/rancher/k3s/storage/${name}` },
+    claimRef: { namespace: claimNamespace, name: `data-${name}` },
+    persistentVolumeReclaimPolicy: policy,
+  },
+  status: { phase: 'Released' },
+});
+
+describe('waitForVolumesReleased on a target without AWS (scope claims)', () => {
+  it("waits for the volumes claimed from the stack's namespaces, whatever their driver, and no others", async () => {
+    const csiVolume: PersistentVolume = {
+      metadata: { name: 'grafana' },
+      spec: {
+        csi: { driver: 'hostpath.csi.k8s.io', volumeHandle: 'csi-grafana' },
+        claimRef: { namespace: 'monitoring', name: 'grafana' },
+        persistentVolumeReclaimPolicy: 'Delete',
+      },
+    };
+    // Not the stack's: claimed elsewhere, so neither awaited nor a blocker (even EBS, even Retain).
+    const others = [localVolume, ebsVolume('scratch', 'sandbox', 'Retain'), localPathVolume('tmp', 'dev')];
+    const mongodb = localPathVolume('mongodb', 'database');
+    // The stack's volumes are there for two polls and gone on the third.
+    const core = new FakeCoreV1Api([[mongodb, csiVolume, ...others], [mongodb, ...others], [...others]]);
+    const clock = fakeClock();
+    const messages: string[] = [];
+
+    const result = await waitForVolumesReleased({
+      core,
+      namespaces,
+      scope: 'claims',
+      pollIntervalMs: 5_000,
+      timeoutMs: 60_000,
+      log: (message) => messages.push(message),
+      ...clock,
+    });
+
+    expect(result).toEqual({ awaitedVolumes: ['mongodb', 'grafana'], waitedMs: 10_000 });
+    expect(core.calls).toBe(3);
+    expect(messages).toEqual([
+      'Waiting for 2 PersistentVolume(s) claimed from crm, database, elastic, monitoring to be released: ' +
+        'mongodb (/var/lib/rancher/k3s/storage/mongodb, claim database/data-mongodb), ' +
+        'grafana (csi-grafana, claim monitoring/grafana) (0s of 60s)',
+      'Waiting for 1 PersistentVolume(s) claimed from crm, database, elastic, monitoring to be released: ' +
+        'mongodb (/var/lib/rancher/k3s/storage/mongodb, claim database/data-mongodb) (5s of 60s)',
+      "All PersistentVolumes claimed from the stack's namespaces released: mongodb, grafana",
+    ]);
+  });
+
+  it('returns at once when no claim of the stack has a volume left', async () => {
+    const clock = fakeClock();
+    const messages: string[] = [];
+    const result = await waitForVolumesReleased({
+      core: new FakeCoreV1Api([[localVolume, ebsVolume('scratch', 'sandbox')]]),
+      namespaces,
+      scope: 'claims',
+      log: (message) => messages.push(message),
+      ...clock,
+    });
+    expect(result).toEqual({ awaitedVolumes: [], waitedMs: 0 });
+    expect(clock.now()).toBe(0);
+    expect(messages).toEqual([
+      'No PersistentVolume claimed from crm, database, elastic, monitoring left in the cluster',
+    ]);
+  });
+
+  it('stops at once, naming it, on a volume of the stack with reclaim policy Retain', async () => {
+    const clock = fakeClock();
+    const outcome = waitForVolumesReleased({
+      core: new FakeCoreV1Api([[localPathVolume('mongodb', 'database', 'Retain')]]),
+      namespaces,
+      scope: 'claims',
+      log: () => {},
+      ...clock,
+    });
+    await expect(outcome).rejects.toBeInstanceOf(VolumeReleaseError);
+    await expect(outcome).rejects.not.toBeInstanceOf(VolumeReleaseTimeoutError);
+    await expect(outcome).rejects.toThrow(
+      'PersistentVolumes with reclaim policy Retain will not be deleted by Kubernetes: mongodb ' +
+        '(/var/lib/rancher/k3s/storage/mongodb, claim database/data-mongodb)',
+    );
+    await outcome.catch((error: VolumeReleaseError) =>
+      expect(error.volumes).toEqual([
+        'mongodb (/var/lib/rancher/k3s/storage/mongodb, claim database/data-mongodb)',
+      ]),
+    );
+    expect(clock.now()).toBe(0);
+  });
+
+  it('fails with a timeout naming the provisioner when a volume of the stack is never released', async () => {
+    const clock = fakeClock();
+    const outcome = waitForVolumesReleased({
+      core: new FakeCoreV1Api([[localPathVolume('elasticsearch', 'elastic')]]),
+      namespaces,
+      scope: 'claims',
+      pollIntervalMs: 10_000,
+      timeoutMs: 20_000,
+      log: () => {},
+      ...clock,
+    });
+    await expect(outcome).rejects.toBeInstanceOf(VolumeReleaseTimeoutError);
+    await expect(outcome).rejects.toThrow(
+      'Timed out after 20s waiting for the PersistentVolumes claimed from crm, database, elastic, monitoring to ' +
+        "be released: elasticsearch (/var/lib/rancher/k3s/storage/elasticsearch, claim elastic/data-elasticsearch). Check the storage provisioner's logs",
+    );
+    expect(clock.now()).toBe(20_000);
+  });
+});
