@@ -5,10 +5,11 @@ import { ElasticStack, KIBANA_PORT, KIBANA_SERVICE } from './components/elasticS
 import { ElasticsearchSetup } from './components/elasticsearchSetup';
 import { IngressController, loadBalancerAddress } from './components/ingressController';
 import { LogShipping } from './components/logShipping';
+import { MetricsServer } from './components/metricsServer';
 import { MongoDb } from './components/mongodb';
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_SERVICE, Monitoring } from './components/monitoring';
-import { PlatformNamespaces } from './components/namespaces';
-import { Routes } from './components/routes';
+import { type NamespaceSpec, PlatformNamespaces } from './components/namespaces';
+import { type Route, Routes } from './components/routes';
 import { loadConfig } from './config';
 import { APP_POD_SELECTOR, MONGO_APP_SECRET, PATHS } from './contract';
 import { targetCluster } from './kubernetesProvider';
@@ -20,8 +21,31 @@ const opts = { provider: cluster.provider };
 const timeout = config.helmTimeoutSeconds;
 const storageClassName = config.storageClassName ?? cluster.storageClassName!;
 const ns = config.namespaces;
+const on = config.components;
+const managedIngress = config.ingressController === 'existing' ? undefined : config.ingressController;
+
+type NamespaceKey = keyof typeof ns;
+// Only the namespaces of the components this stack installs; a component switched off leaves its namespace alone.
+const namespaceSpecs: Partial<Record<NamespaceKey, NamespaceSpec>> = {
+  app: { name: ns.app, podSecurity: 'restricted', purpose: 'CRM API (deployed by the app layer)' },
+  ...(managedIngress && {
+    ingress: { name: ns.ingress, podSecurity: 'restricted', purpose: 'ingress controller behind the NLB' },
+  }),
+  database: { name: ns.database, podSecurity: 'restricted', purpose: 'MongoDB' },
+  ...(on.elasticStack && {
+    elastic: { name: ns.elastic, podSecurity: 'restricted', purpose: 'Elasticsearch and Kibana' },
+    elasticOperator: { name: ns.elasticOperator, podSecurity: 'restricted', purpose: 'ECK operator' },
+  }),
+  ...(on.logging && {
+    // Fluentd reads container logs from host paths, which only the privileged level allows.
+    logging: { name: ns.logging, podSecurity: 'privileged', purpose: 'Fluentd log shipping' },
+  }),
+  ...(on.monitoring && {
+    monitoring: { name: ns.monitoring, podSecurity: 'restricted', purpose: 'Prometheus and Grafana' },
+  }),
+};
 // Everything in the cluster this stack answers for: the destroy cleanups act in these namespaces only.
-const ownedNamespaces = Object.values(ns);
+const ownedNamespaces = Object.values(namespaceSpecs).map((spec) => spec.name);
 const destroyTarget = cluster.eks && { ...cluster.eks, namespaces: ownedNamespaces };
 
 // EBS volumes outlive their claims until the CSI driver has deleted them; the namespaces depend on this
@@ -31,40 +55,39 @@ const volumeMarker = destroyTarget ? volumeReleaseMarker(destroyTarget, opts) : 
 
 const namespaces = new PlatformNamespaces(
   'ns',
-  {
-    namespaces: {
-      app: { name: ns.app, podSecurity: 'restricted', purpose: 'CRM API (deployed by the app layer)' },
-      ingress: { name: ns.ingress, podSecurity: 'restricted', purpose: 'ingress controller behind the NLB' },
-      database: { name: ns.database, podSecurity: 'restricted', purpose: 'MongoDB' },
-      elastic: { name: ns.elastic, podSecurity: 'restricted', purpose: 'Elasticsearch and Kibana' },
-      elasticOperator: { name: ns.elasticOperator, podSecurity: 'restricted', purpose: 'ECK operator' },
-      // Fluentd reads container logs from host paths, which only the privileged level allows.
-      logging: { name: ns.logging, podSecurity: 'privileged', purpose: 'Fluentd log shipping' },
-      monitoring: { name: ns.monitoring, podSecurity: 'restricted', purpose: 'Prometheus and Grafana' },
-    },
-  },
+  { namespaces: namespaceSpecs as Record<NamespaceKey, NamespaceSpec> },
   { ...opts, dependsOn: volumeMarker ? [volumeMarker] : [] },
 );
-const names = namespaces.names;
+/** Created namespaces by key; a switched-off component's key is absent (`required` fails loudly on one). */
+const names: Partial<Record<NamespaceKey, pulumi.Output<string>>> = namespaces.names;
+function required(key: NamespaceKey): pulumi.Output<string> {
+  const name = names[key];
+  if (!name) throw new Error(`namespace '${key}' is not created with this configuration`);
+  return name;
+}
 
-const appDeployers = new AppDeployers('app-deployers', { namespace: names.app }, opts);
+const appDeployers = new AppDeployers('app-deployers', { namespace: required('app') }, opts);
 
-const ingress = new IngressController(
-  'ingress',
-  {
-    kind: config.ingressController,
-    namespace: names.ingress,
-    serviceType: config.ingressServiceType,
-    awsNlb: cluster.isEks,
-    tls: cluster.eks?.publicTls,
-    timeoutSeconds: timeout,
-  },
-  opts,
-);
-// NodePort has no address to read; config then names the host (checked in config.ts).
+// `existing`: the cluster's own controller serves config.ingressClassName; the layer installs none.
+const ingress = managedIngress
+  ? new IngressController(
+      'ingress',
+      {
+        kind: managedIngress,
+        chart: config.charts[managedIngress === 'ingress-nginx' ? 'ingressNginx' : 'traefik'],
+        namespace: required('ingress'),
+        serviceType: config.ingressServiceType,
+        awsNlb: cluster.isEks,
+        tls: cluster.eks?.publicTls,
+        timeoutSeconds: timeout,
+      },
+      opts,
+    )
+  : undefined;
+// NodePort and an existing controller have no address to read; config then names the host (checked in config.ts).
 const address = config.publicHost
   ? pulumi.output(config.publicHost)
-  : loadBalancerAddress('ingress-lb', ingress.serviceId, { ...opts, dependsOn: [ingress] });
+  : loadBalancerAddress('ingress-lb', ingress!.serviceId, { ...opts, dependsOn: [ingress!] });
 // With TLS every URL names the certificate's domain over https (the NLB address would fail the certificate check);
 // without it, http:// and the address as before. Port 80 then only redirects, so no http URL is handed out.
 const tls = cluster.eks?.publicTls ?? pulumi.output(undefined);
@@ -72,156 +95,204 @@ const baseUrl = pulumi
   .all([tls, address])
   .apply(([publicTls, host]) => (publicTls ? `https://${publicTls.domain}` : `http://${host}`));
 
-const monitoring = new Monitoring(
-  'monitoring',
-  {
-    namespace: names.monitoring,
-    storageClassName,
-    prometheus: {
-      retention: config.monitoring.prometheusRetention,
-      retentionSize: config.monitoring.prometheusRetentionSize,
-      storageSize: config.monitoring.prometheusStorageSize,
-    },
-    grafana: {
-      storageSize: config.monitoring.grafanaStorageSize,
-      publicUrl: pulumi.interpolate`${baseUrl}${PATHS.grafana}/`,
-    },
-    alertmanagerEnabled: config.monitoring.alertmanagerEnabled,
-    managedControlPlane: cluster.isEks,
-    kubeletInsecureTls: !cluster.isEks,
-    scrapeTargets: [ingress.metrics],
-    timeoutSeconds: timeout,
-  },
-  opts,
-);
+const monitoring = on.monitoring
+  ? new Monitoring(
+      'monitoring',
+      {
+        chart: config.charts.kubePrometheusStack,
+        namespace: required('monitoring'),
+        storageClassName,
+        prometheus: {
+          retention: config.monitoring.prometheusRetention,
+          retentionSize: config.monitoring.prometheusRetentionSize,
+          storageSize: config.monitoring.prometheusStorageSize,
+        },
+        grafana: {
+          storageSize: config.monitoring.grafanaStorageSize,
+          publicUrl: pulumi.interpolate`${baseUrl}${PATHS.grafana}/`,
+        },
+        alertmanagerEnabled: config.monitoring.alertmanagerEnabled,
+        managedControlPlane: cluster.isEks,
+        scrapeTargets: ingress ? [ingress.metrics] : [],
+        timeoutSeconds: timeout,
+      },
+      opts,
+    )
+  : undefined;
+
+const metricsServer = on.metricsServer
+  ? new MetricsServer(
+      'monitoring-metrics-server',
+      { chart: config.charts.metricsServer, kubeletInsecureTls: !cluster.isEks, timeoutSeconds: timeout },
+      opts,
+    )
+  : undefined;
 
 const mongodb = new MongoDb(
   'mongodb',
   {
-    namespace: names.database,
+    namespace: required('database'),
     storageClassName,
     storageSize: config.mongodb.storageSize,
     database: config.mongodb.database,
     appUsername: config.mongodb.appUsername,
-    appSecret: { namespace: names.app, ...MONGO_APP_SECRET },
-    app: { namespace: names.app, podLabels: APP_POD_SELECTOR },
+    appSecret: { namespace: required('app'), ...MONGO_APP_SECRET },
+    app: { namespace: required('app'), podLabels: APP_POD_SELECTOR },
     timeoutSeconds: timeout,
   },
   opts,
 );
 
-const elastic = new ElasticStack(
-  'elastic',
-  {
-    namespace: names.elastic,
-    operatorNamespace: names.elasticOperator,
-    storageClassName,
-    storageSize: config.elasticsearch.storageSize,
-    heapMi: config.elasticsearch.heapMi,
-    memoryMi: config.elasticsearch.memoryMi,
-    kibanaBasePath: PATHS.kibana,
-    kibanaPublicUrl: pulumi.interpolate`${baseUrl}${PATHS.kibana}`,
-    timeoutSeconds: timeout,
-  },
-  opts,
-);
-
-const elasticsearchSetup = new ElasticsearchSetup(
-  'elasticsearch-setup',
-  {
-    namespace: names.elastic,
-    url: elastic.endpoint,
-    logRetentionDays: config.elasticsearch.logRetentionDays,
-    caNamespace: names.logging,
-  },
-  { ...opts, dependsOn: [elastic] },
-);
-
-const logShipping = new LogShipping(
-  'fluentd',
-  {
-    namespace: names.logging,
-    elasticsearchHost: elastic.endpoint.apply((url) => new URL(url).hostname),
-    elasticPassword: elastic.elasticPassword,
-    appNamespace: ns.app,
-    databaseNamespace: ns.database,
-    loggingNamespace: ns.logging,
-    dashboardsNamespace: names.monitoring,
-    serviceMonitor: true,
-    timeoutSeconds: timeout,
-  },
-  // The CA Secret the DaemonSet mounts is published by the setup Job.
-  { ...opts, dependsOn: [elasticsearchSetup, monitoring] },
-);
-
-const routes = new Routes(
-  'routes',
-  {
-    ingressClassName: ingress.ingressClassName,
-    routes: [
+const elastic = on.elasticStack
+  ? new ElasticStack(
+      'elastic',
       {
-        name: 'kibana',
-        namespace: names.elastic,
-        path: PATHS.kibana,
-        service: KIBANA_SERVICE,
-        port: KIBANA_PORT,
-        httpsBackend: true,
+        chart: config.charts.eckOperator,
+        namespace: required('elastic'),
+        operatorNamespace: required('elasticOperator'),
+        storageClassName,
+        storageSize: config.elasticsearch.storageSize,
+        heapMi: config.elasticsearch.heapMi,
+        memoryMi: config.elasticsearch.memoryMi,
+        kibanaBasePath: PATHS.kibana,
+        kibanaPublicUrl: pulumi.interpolate`${baseUrl}${PATHS.kibana}`,
+        timeoutSeconds: timeout,
       },
-      {
-        name: 'grafana',
-        namespace: names.monitoring,
-        path: PATHS.grafana,
-        service: GRAFANA_SERVICE,
-        port: 80,
-      },
-    ],
-  },
-  // ingress-nginx validates Ingresses through its admission webhook, which must be up first.
-  { ...opts, dependsOn: [ingress] },
-);
+      opts,
+    )
+  : undefined;
 
-const observability = new ObservabilityContent(
-  'observability',
-  {
-    dir: OBSERVABILITY_DIR,
-    namespace: names.monitoring,
-    dashboardLabel: GRAFANA_DASHBOARD_LABEL,
-    dependsOn: [monitoring],
-  },
-  opts,
-);
+// The setup prepares what Fluentd writes to (templates, pipeline, ILM, data streams) and publishes the CA into its
+// namespace: part of logging. loadConfig allows logging only with the Elastic Stack.
+const logPipeline =
+  on.logging && elastic
+    ? (() => {
+        const elasticsearchSetup = new ElasticsearchSetup(
+          'elasticsearch-setup',
+          {
+            namespace: required('elastic'),
+            url: elastic.endpoint,
+            logRetentionDays: config.elasticsearch.logRetentionDays,
+            caNamespace: required('logging'),
+          },
+          { ...opts, dependsOn: [elastic] },
+        );
+        const logShipping = new LogShipping(
+          'fluentd',
+          {
+            chart: config.charts.fluentd,
+            namespace: required('logging'),
+            elasticsearchHost: elastic.endpoint.apply((url) => new URL(url).hostname),
+            elasticPassword: elastic.elasticPassword,
+            appNamespace: ns.app,
+            databaseNamespace: ns.database,
+            loggingNamespace: ns.logging,
+            // The chart's ServiceMonitor and Grafana dashboard need the monitoring stack.
+            dashboardsNamespace: monitoring ? required('monitoring') : undefined,
+            serviceMonitor: monitoring !== undefined,
+            timeoutSeconds: timeout,
+          },
+          // The CA Secret the DaemonSet mounts is published by the setup Job.
+          { ...opts, dependsOn: monitoring ? [elasticsearchSetup, monitoring] : [elasticsearchSetup] },
+        );
+        return { elasticsearchSetup, logShipping };
+      })()
+    : undefined;
+
+const routeList: Route[] = [
+  ...(elastic
+    ? [
+        {
+          name: 'kibana',
+          namespace: required('elastic'),
+          path: PATHS.kibana,
+          service: KIBANA_SERVICE,
+          port: KIBANA_PORT,
+          httpsBackend: true,
+        },
+      ]
+    : []),
+  ...(monitoring
+    ? [
+        {
+          name: 'grafana',
+          namespace: required('monitoring'),
+          path: PATHS.grafana,
+          service: GRAFANA_SERVICE,
+          port: 80,
+        },
+      ]
+    : []),
+];
+const routes =
+  routeList.length > 0
+    ? new Routes(
+        'routes',
+        { ingressClassName: config.ingressClassName, routes: routeList },
+        // ingress-nginx validates Ingresses through its admission webhook, which must be up first.
+        { ...opts, dependsOn: ingress ? [ingress] : [] },
+      )
+    : undefined;
+
+const observability = monitoring
+  ? new ObservabilityContent(
+      'observability',
+      {
+        dir: OBSERVABILITY_DIR,
+        namespace: required('monitoring'),
+        dashboardLabel: GRAFANA_DASHBOARD_LABEL,
+        dependsOn: [monitoring],
+      },
+      opts,
+    )
+  : undefined;
 
 // Kubernetes, not Pulumi, creates the NLB behind the controller's Service; the marker's hook removes the stack's load
 // balancers and waits until AWS has. It depends on every release, object and namespace of the stack, so a destroy
 // deletes it first and nothing else in parallel: a failed wait stops the destroy with the stack still whole, and
-// the next destroy waits again.
+// the next destroy waits again. Switched-off components are simply absent from the list.
 if (destroyTarget) {
+  const everything: (pulumi.Resource | undefined)[] = [
+    namespaces,
+    appDeployers,
+    ingress,
+    monitoring,
+    metricsServer,
+    mongodb,
+    elastic,
+    logPipeline?.elasticsearchSetup,
+    logPipeline?.logShipping,
+    routes,
+    observability,
+  ];
   loadBalancerCleanupMarker(destroyTarget, {
     ...opts,
-    dependsOn: [
-      namespaces,
-      appDeployers,
-      ingress,
-      monitoring,
-      mongodb,
-      elastic,
-      elasticsearchSetup,
-      logShipping,
-      routes,
-      observability,
-    ],
+    dependsOn: everything.filter((r): r is pulumi.Resource => r !== undefined),
   });
 }
 
 /** The load balancer's address (or publicHost): what the public domain's DNS record points at when TLS is on. */
 export const ingressHostname = address;
-export const ingressClassName = ingress.ingressClassName;
+export const ingressClassName = config.ingressClassName;
 export const crmUrl = pulumi.interpolate`${baseUrl}/`;
-export const kibanaUrl = pulumi.interpolate`${baseUrl}${PATHS.kibana}`;
-export const grafanaUrl = pulumi.interpolate`${baseUrl}${PATHS.grafana}`;
-export const elasticsearchEndpoint = elastic.endpoint;
-export const grafanaAdminPassword = monitoring.grafanaAdminPassword;
-export const appNamespace = names.app;
+/** Absent when the Elastic Stack is off. */
+export const kibanaUrl = elastic ? pulumi.interpolate`${baseUrl}${PATHS.kibana}` : undefined;
+/** Absent when monitoring is off. */
+export const grafanaUrl = monitoring ? pulumi.interpolate`${baseUrl}${PATHS.grafana}` : undefined;
+export const elasticsearchEndpoint = elastic?.endpoint;
+export const grafanaAdminPassword = monitoring?.grafanaAdminPassword;
+export const appNamespace = required('app');
 export const mongoSecretName = mongodb.appSecretName;
 export const mongoSecretKey = MONGO_APP_SECRET.key;
 export const mongoServiceHost = mongodb.serviceHost;
+/**
+ * Which platform components this stack installed, for the app layer (no ServiceMonitor without monitoring) and
+ * anyone else who must not assume them. A stack older than this output had every component.
+ */
+export const components = {
+  ingressController: config.ingressController,
+  monitoring: on.monitoring,
+  metricsServer: on.metricsServer,
+  elasticStack: on.elasticStack,
+  logging: on.logging,
+};

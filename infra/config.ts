@@ -68,6 +68,17 @@ export interface InfraConfig {
 }
 
 /**
+ * Options of the cluster's VPC CNI. Prefix delegation stays off: on t3a.medium it would raise max pods from 17 to 110,
+ * and the kube-reserved memory that grows with max pods would leave each node 1023 MiB less than the platform needs
+ * (cluster/capacity.ts derives the node from this; cluster/README.md "Capacity").
+ */
+export const VPC_CNI_OPTIONS: { enableNetworkPolicy: boolean; enablePrefixDelegation?: boolean } = {
+  // The VPC CNI accepts NetworkPolicy objects without enforcing them unless this is on; the cluster layer's
+  // MongoDB policy relies on it.
+  enableNetworkPolicy: true,
+};
+
+/**
  * Zone IDs (not names: names are shuffled per account) that EKS rejects for cluster subnets,
  * from "View Amazon EKS networking requirements for VPC and subnets" in the EKS User Guide.
  */

@@ -1,8 +1,9 @@
 import { GeneratedSecret } from '@cloudops-crm/generated-secret';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { ChartRef } from '../chartSources';
 import { elasticsearchResources, sizing } from '../sizing';
-import { charts, ELASTIC_STACK_VERSION } from '../versions';
+import { ELASTIC_STACK_VERSION } from '../versions';
 import { pinnedRelease } from './helm';
 
 export const ELASTICSEARCH_NAME = 'elasticsearch';
@@ -28,6 +29,8 @@ export interface ElasticStackArgs {
   /** Absolute URL users reach Kibana at, e.g. http://<nlb>/kibana. */
   kibanaPublicUrl: pulumi.Input<string>;
   timeoutSeconds: number;
+  /** The eck-operator chart and its source. */
+  chart: ChartRef;
 }
 
 /** ECK operator plus one Elasticsearch node and one Kibana, both on ECK-issued TLS. */
@@ -45,7 +48,7 @@ export class ElasticStack extends pulumi.ComponentResource {
     this.operator = new k8s.helm.v3.Release(
       `${name}-operator`,
       {
-        ...pinnedRelease(charts.eckOperator, 'eck-operator', args.operatorNamespace, args.timeoutSeconds),
+        ...pinnedRelease(args.chart, 'eck-operator', args.operatorNamespace, args.timeoutSeconds),
         values: {
           installCRDs: true,
           // Reconcile only the namespace holding the stack (fewer informers, nothing touched elsewhere). Its RBAC

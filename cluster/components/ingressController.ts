@@ -1,8 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import type { IngressControllerKind, IngressServiceType } from '../config';
+import type { ChartRef } from '../chartSources';
+import type { IngressServiceType, ManagedIngressController } from '../config';
 import { sizing } from '../sizing';
-import { charts } from '../versions';
 import { pinnedRelease } from './helm';
 
 /** Both controllers serve this class, so Ingress objects never change when the controller does. */
@@ -17,7 +17,9 @@ export interface PublicTls {
 }
 
 export interface IngressControllerArgs {
-  kind: IngressControllerKind;
+  kind: ManagedIngressController;
+  /** The controller's chart (ingressNginx or traefik) and its source. */
+  chart: ChartRef;
   namespace: pulumi.Input<string>;
   serviceType: IngressServiceType;
   /** On EKS the Service becomes one internet-facing AWS NLB; elsewhere it stays a plain LoadBalancer. */
@@ -245,7 +247,7 @@ export class IngressController extends pulumi.ComponentResource {
       this.release = new k8s.helm.v3.Release(
         name,
         {
-          ...pinnedRelease(charts.ingressNginx, 'ingress-nginx', namespace, args.timeoutSeconds),
+          ...pinnedRelease(args.chart, 'ingress-nginx', namespace, args.timeoutSeconds),
           values: tls.apply((t) => ingressNginxValues(args, t)),
         },
         { parent: this, dependsOn: [ingressClass] },
@@ -256,7 +258,7 @@ export class IngressController extends pulumi.ComponentResource {
       this.release = new k8s.helm.v3.Release(
         name,
         {
-          ...pinnedRelease(charts.traefik, 'traefik', namespace, args.timeoutSeconds),
+          ...pinnedRelease(args.chart, 'traefik', namespace, args.timeoutSeconds),
           values: tls.apply((t) => traefikValues(args, t)),
         },
         { parent: this, dependsOn: [ingressClass] },

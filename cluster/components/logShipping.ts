@@ -2,8 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { ChartRef } from '../chartSources';
 import { sizing } from '../sizing';
-import { charts, FLUENTD_IMAGE_VARIANT } from '../versions';
+import { FLUENTD_IMAGE_VARIANT } from '../versions';
 import { PUBLISHED_CA_SECRET } from './elasticsearchSetup';
 import { pinnedRelease } from './helm';
 
@@ -28,10 +29,16 @@ export interface LogShippingArgs {
   appNamespace: string;
   databaseNamespace: string;
   loggingNamespace: string;
-  /** Where the chart's Fluentd dashboard ConfigMap goes (Grafana's sidecar watches every namespace). */
-  dashboardsNamespace: pulumi.Input<string>;
+  /**
+   * Where the chart's Fluentd dashboard ConfigMap goes (Grafana's sidecar watches every namespace); no dashboard
+   * without one (no monitoring).
+   */
+  dashboardsNamespace: pulumi.Input<string> | undefined;
+  /** Needs the Prometheus Operator CRDs: only with monitoring. */
   serviceMonitor: boolean;
   timeoutSeconds: number;
+  /** The fluentd chart and its source. */
+  chart: ChartRef;
 }
 
 /** Fluentd configuration with the namespace names filled in. */
@@ -75,7 +82,7 @@ export class LogShipping extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       name,
       {
-        ...pinnedRelease(charts.fluentd, 'fluentd', args.namespace, args.timeoutSeconds),
+        ...pinnedRelease(args.chart, 'fluentd', args.namespace, args.timeoutSeconds),
         values: {
           kind: 'DaemonSet',
           ...FLUENTD_IMAGE_VARIANT,
@@ -116,7 +123,11 @@ export class LogShipping extends pulumi.ComponentResource {
           volumeMounts: [{ name: 'elasticsearch-ca', mountPath: '/etc/elasticsearch-ca', readOnly: true }],
           fileConfigs: fluentdConfigFiles(args),
           metrics: { serviceMonitor: { enabled: args.serviceMonitor } },
-          dashboards: { enabled: 'true', namespace: args.dashboardsNamespace },
+          dashboards:
+            args.dashboardsNamespace === undefined
+              ? // The chart tests `if .Values.dashboards.enabled`: the string 'false' would count as true.
+                { enabled: false }
+              : { enabled: 'true', namespace: args.dashboardsNamespace },
         },
       },
       { parent: this, dependsOn: [credentials] },

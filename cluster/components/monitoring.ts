@@ -1,8 +1,8 @@
 import { GeneratedSecret } from '@cloudops-crm/generated-secret';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { ChartRef } from '../chartSources';
 import { sizing } from '../sizing';
-import { charts } from '../versions';
 import { pinnedRelease } from './helm';
 import type { ScrapeTarget } from './ingressController';
 
@@ -21,11 +21,11 @@ export interface MonitoringArgs {
   alertmanagerEnabled: boolean;
   /** EKS hides the control plane: its scrape targets would only ever be down. */
   managedControlPlane: boolean;
-  /** kind and k3d kubelets serve self-signed certificates metrics-server cannot verify. */
-  kubeletInsecureTls: boolean;
   /** Platform components whose charts cannot create their ServiceMonitor before the CRDs exist. */
   scrapeTargets: ScrapeTarget[];
   timeoutSeconds: number;
+  /** The kube-prometheus-stack chart and its source. */
+  chart: ChartRef;
 }
 
 const selectEverything = {
@@ -48,10 +48,9 @@ const selectEverything = {
   scrapeConfigNamespaceSelector: {},
 };
 
-/** kube-prometheus-stack (Prometheus, Grafana, optional Alertmanager) and metrics-server. */
+/** kube-prometheus-stack (Prometheus, Grafana, optional Alertmanager). metrics-server is MetricsServer. */
 export class Monitoring extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
-  readonly metricsServer: k8s.helm.v3.Release;
   readonly grafanaAdminPassword: pulumi.Output<string>;
   readonly serviceMonitors: k8s.apiextensions.CustomResource[];
 
@@ -85,7 +84,7 @@ export class Monitoring extends pulumi.ComponentResource {
     this.release = new k8s.helm.v3.Release(
       name,
       {
-        ...pinnedRelease(charts.kubePrometheusStack, KPS_RELEASE_NAME, args.namespace, args.timeoutSeconds),
+        ...pinnedRelease(args.chart, KPS_RELEASE_NAME, args.namespace, args.timeoutSeconds),
         values: {
           // Adds the prometheus-operator kinds (ServiceMonitor, …) to the view/edit/admin ClusterRoles, so the
           // app deployers' `edit` in the app namespace covers the app's ServiceMonitor.
@@ -175,18 +174,6 @@ export class Monitoring extends pulumi.ComponentResource {
           },
           { parent: this, dependsOn: [this.release] },
         ),
-    );
-
-    this.metricsServer = new k8s.helm.v3.Release(
-      `${name}-metrics-server`,
-      {
-        ...pinnedRelease(charts.metricsServer, 'metrics-server', 'kube-system', args.timeoutSeconds),
-        values: {
-          resources: sizing.metricsServer,
-          args: args.kubeletInsecureTls ? ['--kubelet-insecure-tls'] : [],
-        },
-      },
-      { parent: this },
     );
 
     this.registerOutputs({});

@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packagedChartName, readChartYaml } from '../chartSources';
 import { ConfigError, loadConfig } from '../config';
-import { charts } from '../versions';
+import { type ChartPin, charts } from '../versions';
 import { findHelm, stubChart, tarChart, tempDir } from './charts';
+import { EKS_CONFIG, release, releases, runCluster } from './harness';
 
 const eks = { infraStack: 'example-org/cloudops-crm-infra/dev' };
 const source = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
@@ -178,5 +179,72 @@ describe.skipIf(!helm && !inCi)('charts packaged by helm itself', () => {
     expect(configError(() => withSources({ fluentd: other })).message).toContain(
       'holds fluentd 0.6.1, but versions.ts pins 0.6.0',
     );
+  });
+});
+
+describe('chart sources in the Helm releases', () => {
+  it("installs every upstream chart from the '*' directory's archives, at the pin, without a repository", async () => {
+    const run = await runCluster({ ...EKS_CONFIG, chartSources: JSON.stringify({ '*': packaged }) });
+    const expected: Array<[string, ChartPin]> = [
+      ['ingress-nginx', charts.ingressNginx],
+      ['eck-operator', charts.eckOperator],
+      ['fluentd', charts.fluentd],
+      ['kube-prometheus-stack', charts.kubePrometheusStack],
+      ['metrics-server', charts.metricsServer],
+    ];
+    for (const [name, pin] of expected) {
+      const r = release(run, name);
+      expect(r.inputs.chart, name).toBe(path.join(packaged, `${pin.chart}-${pin.version}.tgz`));
+      expect(r.inputs.version, name).toBe(pin.version);
+      expect(r.inputs.repositoryOpts, name).toBeUndefined();
+    }
+    // The repository's own chart is unaffected.
+    expect(release(run, 'mongodb').inputs.chart).toBe(path.resolve(__dirname, '..', 'charts', 'mongodb'));
+    // Nothing in the releases points at a public chart repository any more.
+    for (const r of releases(run)) expect(JSON.stringify(r.inputs.repositoryOpts ?? null)).toBe('null');
+  });
+
+  it('installs a chart directory as it is', async () => {
+    const dir = path.join(unpacked, 'traefik');
+    const run = await runCluster({
+      ...EKS_CONFIG,
+      ingressController: 'traefik',
+      chartSources: JSON.stringify({ traefik: dir }),
+    });
+    expect(release(run, 'traefik').inputs).toMatchObject({ chart: dir, version: '41.3.0' });
+    expect(release(run, 'traefik').inputs.repositoryOpts).toBeUndefined();
+  });
+
+  it('pulls oci:// charts as <prefix>/<chart> at the pin, with no repositoryOpts (the provider would ignore it)', async () => {
+    const run = await runCluster({
+      ...EKS_CONFIG,
+      chartSources: JSON.stringify({ '*': 'oci://registry.example.com/helm-mirror/' }),
+    });
+    const r = release(run, 'kube-prometheus-stack');
+    expect(r.inputs.chart).toBe('oci://registry.example.com/helm-mirror/kube-prometheus-stack');
+    expect(r.inputs.version).toBe('88.5.3');
+    expect(r.inputs.repositoryOpts).toBeUndefined();
+  });
+
+  it('looks a chart up in a mirror repository by name and pin', async () => {
+    const run = await runCluster({
+      ...EKS_CONFIG,
+      chartSources: JSON.stringify({ eckOperator: 'https://charts.internal.example/elastic' }),
+    });
+    expect(release(run, 'eck-operator').inputs).toMatchObject({
+      chart: 'eck-operator',
+      version: '3.5.0',
+      repositoryOpts: { repo: 'https://charts.internal.example/elastic' },
+    });
+    // The others keep their public repository.
+    expect(release(run, 'fluentd').inputs.repositoryOpts).toEqual({ repo: charts.fluentd.repository });
+  });
+
+  it('fails the program before any release when a local chart is not at the pin', async () => {
+    const work = tempDir('chart-sources-run-');
+    const old = tarChart(stubChart(work, { chart: 'metrics-server', version: '3.12.0' }), work, '3.12.0');
+    await expect(
+      runCluster({ ...EKS_CONFIG, chartSources: JSON.stringify({ metricsServer: old }) }),
+    ).rejects.toThrow(/chartSources.*holds metrics-server 3\.12\.0, but versions\.ts pins 3\.13\.1/);
   });
 });

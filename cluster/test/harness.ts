@@ -55,6 +55,7 @@ export const EXPORT_NAMES = [
   'mongoSecretName',
   'mongoSecretKey',
   'mongoServiceHost',
+  'components',
 ];
 
 function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> | undefined {

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as eks from '@pulumi/eks';
 import * as pulumi from '@pulumi/pulumi';
-import type { CapacityType } from '../config';
+import { type CapacityType, VPC_CNI_OPTIONS } from '../config';
 import { servicePrincipalTrustPolicy } from './trustPolicies';
 
 export const CLUSTER_ADMIN_POLICY_ARN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
@@ -75,9 +75,7 @@ export class EksCluster extends pulumi.ComponentResource {
         endpointPrivateAccess: true,
         enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
         createOidcProvider: true,
-        // The VPC CNI accepts NetworkPolicy objects without enforcing them unless this is on; the cluster layer's
-        // MongoDB policy relies on it.
-        vpcCniOptions: { enableNetworkPolicy: true },
+        vpcCniOptions: VPC_CNI_OPTIONS,
         // Extended support costs six times the standard control plane price; upgrade instead.
         upgradePolicy: { supportType: 'STANDARD' },
         tags: args.tags,
