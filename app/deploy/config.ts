@@ -72,7 +72,9 @@ export function loadConfig(
   const infraStack = read.optional('infraStack', STACK_NAME);
   const clusterStack = read.required('clusterStack', STACK_NAME);
   const replicas = read.integer('replicas', 2, 1, 50);
-  const maxReplicas = read.integer('maxReplicas', Math.max(6, replicas), 1, 100);
+  // 4 is what two t3a.medium nodes hold next to the platform, a rollout's surge pod included (cluster/README.md
+  // "Capacity"); the cluster layer's capacity test checks this default.
+  const maxReplicas = read.integer('maxReplicas', Math.max(4, replicas), 1, 100);
   if (maxReplicas < replicas) {
     throw new ConfigError(
       PROJECT,

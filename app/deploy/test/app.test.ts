@@ -233,7 +233,7 @@ describe('HorizontalPodAutoscaler', () => {
     const { spec } = one(harness.resources, 'kubernetes:autoscaling/v2:HorizontalPodAutoscaler').raw;
     expect(spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'crm-app' });
     expect(spec.minReplicas).toBe(2);
-    expect(spec.maxReplicas).toBe(6);
+    expect(spec.maxReplicas).toBe(4);
     expect(spec.metrics).toEqual([
       {
         type: 'Resource',

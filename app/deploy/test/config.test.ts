@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       clusterStack: base.clusterStack,
       image: { mode: 'existing', ref: image },
       replicas: 2,
-      maxReplicas: 6,
+      maxReplicas: 4,
       targetCpuUtilization: 70,
       authEnabled: true,
       environment: 'dev',
@@ -88,7 +88,7 @@ describe('loadConfig', () => {
     );
     expect(loadConfig(source({ ...base, image, replicas: '3', authEnabled: 'false' }), {})).toMatchObject({
       replicas: 3,
-      maxReplicas: 6,
+      maxReplicas: 4,
       authEnabled: false,
     });
   });
