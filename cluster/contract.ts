@@ -16,9 +16,8 @@ export const APP_POD_SELECTOR = { 'app.kubernetes.io/name': APP_LABELS['app.kube
 /** Secret in the app namespace holding the MongoDB connection string for the app layer. */
 export const MONGO_APP_SECRET = { name: 'crm-mongodb-app', key: 'uri' } as const;
 
-/** Requests of one CRM API replica, and how many the app layer runs; capacity planning counts them. */
+/** Requests of one CRM API replica; capacity planning counts them at the app's autoscaler ceiling (maxReplicas). */
 export const APP_REPLICA_REQUESTS = { cpu: '100m', memory: '128Mi' } as const;
-export const APP_REPLICAS = 2;
 
 /**
  * Proxies between a client and the app pods that add to X-Forwarded-For: the ingress controller only (the NLB works

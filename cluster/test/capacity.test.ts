@@ -1,7 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Json } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EKS_SYSTEM_PODS, NODES, type PodRequests } from '../capacity';
-import { APP_REPLICA_REQUESTS, APP_REPLICAS } from '../contract';
+import { parse } from 'yaml';
+import { loadConfig as loadAppConfig } from '../../app/deploy/config';
+import { loadConfig as loadInfraConfig, VPC_CNI_OPTIONS } from '../../infra/config';
+import {
+  EKS_SYSTEM_PODS,
+  NODE_GROUP,
+  NODES,
+  type NodeGroupPlan,
+  type NodeShape,
+  nodeShape,
+  type PodRequests,
+  place,
+  totals,
+} from '../capacity';
+import { APP_REPLICA_REQUESTS } from '../contract';
 import {
   type ClusterRun,
   customResource,
@@ -97,90 +112,178 @@ function platformPods(run: ClusterRun): PodRequests[] {
   return pods;
 }
 
-const appPods: PodRequests = {
+/** The CRM API at `replicas` pods, with the requests the app layer gives each. */
+const appPods = (replicas: number): PodRequests => ({
   name: 'crm-app',
-  replicas: APP_REPLICAS,
+  replicas,
   cpuMillis: cpuMillis(APP_REPLICA_REQUESTS.cpu),
   memoryMi: memoryMi(APP_REPLICA_REQUESTS.memory),
+});
+
+/**
+ * A rollout at the ceiling adds this many pods before it removes any (app/deploy/deployment.ts: maxSurge 1,
+ * maxUnavailable 0); a surge pod left Pending stalls the rollout.
+ */
+const ROLLOUT_SURGE = 1;
+
+/** Headroom for the platform's own rollouts (a second Kibana or Grafana pod) and its Helm hook Jobs. */
+const MEMORY_SHARE_LIMIT = 0.9;
+
+/** A stack's `config:` from a Pulumi.<stack>.yaml, keys without the project prefix. */
+function stackConfig(path: string, project: string): Record<string, string> {
+  const config = parse(readFileSync(path, 'utf8')).config as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([key]) => key.startsWith(`${project}:`))
+      .map(([key, value]) => [key.slice(project.length + 1), String(value)]),
+  );
+}
+const source = (values: Record<string, string>) => ({ get: (key: string) => values[key] });
+const repo = join(__dirname, '..', '..');
+
+/** Infra's settings that shape a node, read through infra's own configuration loader. */
+function infraNodeGroup(values: Record<string, string>): NodeGroupPlan {
+  // githubRepository is required and has no bearing on nodes; pulumiStack stands in for the stack name.
+  const config = loadInfraConfig(
+    source({ githubRepository: 'acme/cloudops-crm', pulumiStack: 'dev', ...values }),
+  );
+  return {
+    instanceType: config.node.instanceType,
+    count: config.node.desiredSize,
+    prefixDelegation: VPC_CNI_OPTIONS.enablePrefixDelegation === true,
+  };
+}
+
+/** The app's autoscaler ceiling, read through the app layer's configuration loader. */
+function appMaxReplicas(values: Record<string, string>): number {
+  const required = {
+    clusterStack: 'example-org/cloudops-crm-cluster/dev',
+    image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/crm-app@sha256:${'c'.repeat(64)}`,
+    environment: 'dev',
+  };
+  return loadAppConfig(source({ ...required, ...values }), { GITHUB_SHA: '0123456789abcdef' }).maxReplicas;
+}
+
+const INFRA_SETTINGS = {
+  defaults: {},
+  'infra/Pulumi.dev.yaml': stackConfig(join(repo, 'infra', 'Pulumi.dev.yaml'), 'cloudops-crm-infra'),
+};
+const APP_SETTINGS = {
+  defaults: {},
+  'app/deploy/Pulumi.dev.yaml': stackConfig(
+    join(repo, 'app', 'deploy', 'Pulumi.dev.yaml'),
+    'cloudops-crm-app',
+  ),
 };
 
-interface Node {
-  cpuMillis: number;
-  memoryMi: number;
-  pods: string[];
+interface Verdict {
+  unplaced: string[];
+  podsPerNode: number[];
+  cpuShare: number;
+  memoryShare: number;
 }
 
-/** First-fit-decreasing onto the nodes after every DaemonSet has its pod on each one. */
-function pack(pods: PodRequests[]): { nodes: Node[]; unplaced: string[] } {
-  const nodes: Node[] = Array.from({ length: NODES.count }, () => ({
-    cpuMillis: NODES.allocatable.cpuMillis,
-    memoryMi: NODES.allocatable.memoryMi,
-    pods: [],
-  }));
-  const place = (node: Node, p: PodRequests) => {
-    node.cpuMillis -= p.cpuMillis;
-    node.memoryMi -= p.memoryMi;
-    node.pods.push(p.name);
+/** The platform with the app at `ceiling` replicas: where a rollout's pods land, and the summed requests' shares. */
+function atCeiling(node: NodeShape, platform: PodRequests[], ceiling: number): Verdict {
+  const { nodes, unplaced } = place(
+    node,
+    [...EKS_SYSTEM_PODS, ...platform],
+    [appPods(ceiling + ROLLOUT_SURGE)],
+  );
+  const sum = totals(node, [...EKS_SYSTEM_PODS, ...platform, appPods(ceiling)]);
+  return {
+    unplaced,
+    podsPerNode: nodes.map((n) => n.pods.length),
+    cpuShare: sum.cpuMillis / (node.count * node.allocatable.cpuMillis),
+    memoryShare: sum.memoryMi / (node.count * node.allocatable.memoryMi),
   };
-  for (const p of pods.filter((p) => p.replicas === 'per-node')) for (const node of nodes) place(node, p);
-  const singles = pods
-    .filter((p) => p.replicas !== 'per-node')
-    .flatMap((p) => Array.from({ length: p.replicas as number }, () => p))
-    .sort((a, b) => b.memoryMi - a.memoryMi);
-  const unplaced: string[] = [];
-  for (const p of singles) {
-    const node = nodes.find(
-      (n) => n.cpuMillis >= p.cpuMillis && n.memoryMi >= p.memoryMi && n.pods.length < NODES.maxPods,
-    );
-    if (node) place(node, p);
-    else unplaced.push(p.name);
-  }
-  for (const node of nodes) {
-    if (node.cpuMillis < 0 || node.memoryMi < 0) unplaced.push('daemon pods overflow a node');
-  }
-  return { nodes, unplaced };
 }
 
-const total = (pods: PodRequests[], key: 'cpuMillis' | 'memoryMi') =>
-  pods.reduce((sum, p) => sum + p[key] * (p.replicas === 'per-node' ? NODES.count : p.replicas), 0);
+const fits = (v: Verdict) => v.unplaced.length === 0 && v.cpuShare <= 1 && v.memoryShare < MEMORY_SHARE_LIMIT;
 
-describe('capacity on 2 x t3a.medium', () => {
+describe('capacity on the infra layer’s nodes, the app at its autoscaler’s ceiling', () => {
   let run: ClusterRun;
+  let withAlertmanager: ClusterRun;
   beforeAll(async () => {
     run = await runCluster(EKS_CONFIG);
+    withAlertmanager = await runCluster({ ...EKS_CONFIG, alertmanagerEnabled: 'true' });
+  });
+
+  it.each(Object.entries(INFRA_SETTINGS))('takes the node shape from infra’s settings (%s)', (_, values) => {
+    expect(nodeShape(infraNodeGroup(values))).toEqual(NODES);
+  });
+
+  it('works out t3a.medium as the kubelet reports it: 17 pods, 1930m CPU, 3308 MiB', () => {
+    expect(NODE_GROUP).toEqual({ instanceType: 't3a.medium', count: 2, prefixDelegation: false });
+    expect(NODES).toEqual({
+      instanceType: 't3a.medium',
+      count: 2,
+      allocatable: { cpuMillis: 1930, memoryMi: 3308 },
+      maxPods: 17,
+    });
+  });
+
+  it('would not fit with prefix delegation: 110 pods a node, but kube-reserved leaves 2285 MiB', () => {
+    const delegated = nodeShape({ ...NODE_GROUP, prefixDelegation: true });
+    expect(delegated.maxPods).toBe(110);
+    expect(delegated.allocatable).toEqual({ cpuMillis: 1930, memoryMi: 2285 });
+    const verdict = atCeiling(delegated, platformPods(run), appMaxReplicas({}));
+    expect(verdict.unplaced).not.toEqual([]);
+    expect(verdict.memoryShare).toBeGreaterThan(1);
   });
 
   it('gives every long-running container explicit requests and limits', () => {
     expect(platformPods(run).length).toBeGreaterThanOrEqual(11);
   });
 
-  it('fits the summed requests of EKS, this layer and two app replicas into allocatable', () => {
-    const pods = [...EKS_SYSTEM_PODS, ...platformPods(run), appPods];
-    const cpu = total(pods, 'cpuMillis');
-    const memory = total(pods, 'memoryMi');
-    expect(cpu).toBeLessThanOrEqual(NODES.count * NODES.allocatable.cpuMillis);
-    expect(memory).toBeLessThanOrEqual(NODES.count * NODES.allocatable.memoryMi);
-    // Headroom for rolling updates and Jobs: stay under 90% of allocatable memory.
-    expect(memory / (NODES.count * NODES.allocatable.memoryMi)).toBeLessThan(0.9);
+  it.each(Object.entries(APP_SETTINGS))(
+    'places every pod with the app at maxReplicas plus a rollout’s surge pod, memory under 90 % (%s)',
+    (_, values) => {
+      const ceiling = appMaxReplicas(values);
+      const verdict = atCeiling(NODES, platformPods(run), ceiling);
+      expect(verdict.unplaced).toEqual([]);
+      for (const pods of verdict.podsPerNode) expect(pods).toBeLessThanOrEqual(NODES.maxPods);
+      expect(verdict.cpuShare).toBeLessThanOrEqual(1);
+      expect(verdict.memoryShare).toBeLessThan(MEMORY_SHARE_LIMIT);
+    },
+  );
+
+  it('has the largest default ceiling that fits: one replica more would not', () => {
+    const ceiling = appMaxReplicas({});
+    expect(fits(atCeiling(NODES, platformPods(run), ceiling))).toBe(true);
+    expect(fits(atCeiling(NODES, platformPods(run), ceiling + 1))).toBe(false);
   });
 
-  it('places every pod on a node, within the 17-pod ENI limit per node', () => {
-    const { nodes, unplaced } = pack([...EKS_SYSTEM_PODS, ...platformPods(run), appPods]);
-    expect(unplaced).toEqual([]);
-    for (const node of nodes) expect(node.pods.length).toBeLessThanOrEqual(NODES.maxPods);
+  it('refuses a ceiling of 6: memory requests would reach 92.7 %', () => {
+    const verdict = atCeiling(NODES, platformPods(run), 6);
+    expect(verdict.memoryShare).toBeCloseTo(0.927, 3);
+    expect(fits(verdict)).toBe(false);
   });
 
-  it('also fits with Alertmanager switched on', async () => {
-    const withAlertmanager = await runCluster({ ...EKS_CONFIG, alertmanagerEnabled: 'true' });
-    const pods = [...EKS_SYSTEM_PODS, ...platformPods(withAlertmanager), appPods];
+  it('also places every pod with Alertmanager switched on, whose headroom holds up to 3 replicas', () => {
+    const pods = platformPods(withAlertmanager);
     expect(pods.map((p) => p.name)).toContain('alertmanager');
-    expect(pack(pods).unplaced).toEqual([]);
+    expect(atCeiling(NODES, pods, appMaxReplicas({})).unplaced).toEqual([]);
+    // README.md "Capacity" tells stacks with Alertmanager to set maxReplicas 3.
+    expect(fits(atCeiling(NODES, pods, 3))).toBe(true);
+    expect(fits(atCeiling(NODES, pods, 4))).toBe(false);
   });
 
   it('would notice an oversized component', () => {
-    const pods = [...EKS_SYSTEM_PODS, ...platformPods(run), appPods];
-    const greedy = pods.map((p) => (p.name === 'elasticsearch' ? { ...p, memoryMi: 4096 } : p));
-    expect(pack(greedy).unplaced).toContain('elasticsearch');
+    const greedy = platformPods(run).map((p) => (p.name === 'elasticsearch' ? { ...p, memoryMi: 4096 } : p));
+    expect(atCeiling(NODES, greedy, appMaxReplicas({})).unplaced).toContain('elasticsearch');
+  });
+
+  it('would notice nodes over their pod limit however small the pods', () => {
+    const many: PodRequests = {
+      name: 'tiny',
+      cpuMillis: 1,
+      memoryMi: 1,
+      replicas: NODES.count * NODES.maxPods,
+    };
+    const { nodes, unplaced } = place(NODES, [...EKS_SYSTEM_PODS, many]);
+    expect(nodes.map((n) => n.pods.length)).toEqual([NODES.maxPods, NODES.maxPods]);
+    expect(unplaced).toContain('tiny');
   });
 
   it('sets requests and limits on the short-lived Jobs too', () => {
