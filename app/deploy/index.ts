@@ -9,7 +9,7 @@ import { AppImage, type AppImageArgs } from './image';
 import { AppIngress } from './ingress';
 import { AppPodDisruptionBudget } from './podDisruptionBudget';
 import { AppService } from './service';
-import { AppServiceMonitor } from './serviceMonitor';
+import { AppServiceMonitor, type ClusterComponents } from './serviceMonitor';
 
 const config = loadConfig();
 
@@ -89,7 +89,12 @@ new AppIngress(
   opts,
 );
 
-new AppServiceMonitor('crm-app', { namespace }, opts);
+// A ServiceMonitor needs the Prometheus Operator CRDs, which only a cluster stack with monitoring installs. The cluster
+// stack's `components` output says which platform components it has; a stack from before that output had them all.
+// A stack reference's outputs are known in a preview too, so the choice shows there.
+const clusterComponents = cluster.getOutput('components') as pulumi.Output<ClusterComponents | undefined>;
+const monitored = clusterComponents.apply((components) => components?.monitoring !== false);
+monitored.apply((on) => (on ? new AppServiceMonitor('crm-app', { namespace }, opts) : undefined));
 
 new AppPodDisruptionBudget('crm-app', { namespace }, opts);
 
@@ -110,6 +115,8 @@ export const appNamespace = namespace;
 export const deploymentName = deployment.name;
 export const serviceName = service.name;
 export const url = crmUrl;
+/** Whether the app has a ServiceMonitor (the cluster stack runs monitoring). */
+export const serviceMonitor = monitored;
 export const healthUrl = crmUrl.apply((base) => (base ? `${base.replace(/\/+$/, '')}/health` : undefined));
 /** Read with `pulumi stack output apiKeys --show-secrets`; absent when authentication is disabled. */
 export const apiKeys = keys?.value;

@@ -2,6 +2,15 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { appLabels, appName, portName } from './labels';
 
+/** The cluster stack's `components` output: which platform components it installed. */
+export interface ClusterComponents {
+  ingressController?: string;
+  monitoring?: boolean;
+  metricsServer?: boolean;
+  elasticStack?: boolean;
+  logging?: boolean;
+}
+
 export interface AppServiceMonitorArgs {
   namespace: pulumi.Input<string>;
 }
