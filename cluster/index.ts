@@ -46,17 +46,17 @@ const namespaceSpecs: Partial<Record<NamespaceKey, NamespaceSpec>> = {
 };
 // Everything in the cluster this stack answers for: the destroy cleanups act in these namespaces only.
 const ownedNamespaces = Object.values(namespaceSpecs).map((spec) => spec.name);
-const destroyTarget = cluster.eks && { ...cluster.eks, namespaces: ownedNamespaces };
+const destroyTarget = { ...cluster.cleanupAccess, namespaces: ownedNamespaces };
 
-// EBS volumes outlive their claims until the CSI driver has deleted them; the namespaces depend on this
-// marker so that a destroy waits for that after the namespaces (and their claims) are gone, before the infra
-// stack may remove the nodes and the driver.
-const volumeMarker = destroyTarget ? volumeReleaseMarker(destroyTarget, opts) : undefined;
+// Volumes outlive their claims until their driver has deleted them (on EKS the EBS CSI driver, in AWS); the
+// namespaces depend on this marker so that a destroy waits for that after the namespaces (and their claims) are
+// gone, before the infra stack may remove the nodes and the driver. Both markers exist on every target.
+const volumeMarker = volumeReleaseMarker(destroyTarget, opts);
 
 const namespaces = new PlatformNamespaces(
   'ns',
   { namespaces: namespaceSpecs as Record<NamespaceKey, NamespaceSpec> },
-  { ...opts, dependsOn: volumeMarker ? [volumeMarker] : [] },
+  { ...opts, dependsOn: [volumeMarker] },
 );
 /** Created namespaces by key; a switched-off component's key is absent (`required` fails loudly on one). */
 const names: Partial<Record<NamespaceKey, pulumi.Output<string>>> = namespaces.names;
@@ -248,28 +248,26 @@ const observability = monitoring
   : undefined;
 
 // Kubernetes, not Pulumi, creates the NLB behind the controller's Service; the marker's hook removes the stack's load
-// balancers and waits until AWS has. It depends on every release, object and namespace of the stack, so a destroy
-// deletes it first and nothing else in parallel: a failed wait stops the destroy with the stack still whole, and
-// the next destroy waits again. Switched-off components are simply absent from the list.
-if (destroyTarget) {
-  const everything: (pulumi.Resource | undefined)[] = [
-    namespaces,
-    appDeployers,
-    ingress,
-    monitoring,
-    metricsServer,
-    mongodb,
-    elastic,
-    logPipeline?.elasticsearchSetup,
-    logPipeline?.logShipping,
-    routes,
-    observability,
-  ];
-  loadBalancerCleanupMarker(destroyTarget, {
-    ...opts,
-    dependsOn: everything.filter((r): r is pulumi.Resource => r !== undefined),
-  });
-}
+// balancers and, on EKS, waits until AWS has. It depends on every release, object and namespace of the stack, so a
+// destroy deletes it first and nothing else in parallel: a failed wait stops the destroy with the stack still whole,
+// and the next destroy waits again. Switched-off components are simply absent from the list.
+const everything: (pulumi.Resource | undefined)[] = [
+  namespaces,
+  appDeployers,
+  ingress,
+  monitoring,
+  metricsServer,
+  mongodb,
+  elastic,
+  logPipeline?.elasticsearchSetup,
+  logPipeline?.logShipping,
+  routes,
+  observability,
+];
+loadBalancerCleanupMarker(destroyTarget, {
+  ...opts,
+  dependsOn: everything.filter((r): r is pulumi.Resource => r !== undefined),
+});
 
 /** The load balancer's address (or publicHost): what the public domain's DNS record points at when TLS is on. */
 export const ingressHostname = address;

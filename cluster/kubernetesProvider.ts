@@ -1,5 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { DestroyTarget } from './components/destroyMarkers';
 import type { PublicTls } from './components/ingressController';
 import type { ClusterTarget } from './config';
 import { INFRA_OUTPUTS } from './contract';
@@ -9,7 +10,12 @@ export interface TargetCluster {
   /** The infra stack's storage class on EKS; undefined for local clusters (set in config). */
   storageClassName: pulumi.Output<string> | undefined;
   isEks: boolean;
-  /** What the load balancer cleanup needs to reach AWS and the cluster; EKS only. */
+  /**
+   * What the destroy hooks need to reach the cluster, on every target: the provider's kubeconfig and context, and
+   * on EKS the cluster name and region for the AWS waits.
+   */
+  cleanupAccess: Omit<DestroyTarget, 'namespaces'>;
+  /** The infra stack's EKS cluster; EKS only. */
   eks?: {
     clusterName: pulumi.Output<string>;
     region: pulumi.Output<string>;
@@ -32,6 +38,7 @@ export function targetCluster(target: ClusterTarget): TargetCluster {
     const infra = new pulumi.StackReference('infra', { name: target.infraStack });
     const clusterName = infra.requireOutput(INFRA_OUTPUTS.clusterName).apply(String);
     const kubeconfig = infra.requireOutput(INFRA_OUTPUTS.kubeconfig).apply(String);
+    const region = infra.requireOutput(INFRA_OUTPUTS.region).apply(String);
     const provider = new k8s.Provider('eks', {
       kubeconfig,
       clusterIdentifier: pulumi.interpolate`eks:${clusterName}`,
@@ -41,9 +48,10 @@ export function targetCluster(target: ClusterTarget): TargetCluster {
       provider,
       storageClassName: infra.requireOutput(INFRA_OUTPUTS.storageClassName).apply(String),
       isEks: true,
+      cleanupAccess: { clusterName, region, kubeconfig },
       eks: {
         clusterName,
-        region: infra.requireOutput(INFRA_OUTPUTS.region).apply(String),
+        region,
         kubeconfig,
         publicTls: publicTls(infra),
       },
@@ -56,7 +64,16 @@ export function targetCluster(target: ClusterTarget): TargetCluster {
     clusterIdentifier: `local:${target.context ?? 'current-context'}`,
     enableServerSideApply: true,
   });
-  return { provider, storageClassName: undefined, isEks: false };
+  return {
+    provider,
+    storageClassName: undefined,
+    isEks: false,
+    // The hooks read the kubeconfig as the provider does (contents or path; absent: $KUBECONFIG / ~/.kube/config).
+    cleanupAccess: {
+      ...(target.kubeconfig !== undefined && { kubeconfig: target.kubeconfig }),
+      ...(target.context !== undefined && { kubeContext: target.context }),
+    },
+  };
 }
 
 /**

@@ -12,10 +12,17 @@ export const MARKER_NAMESPACE = 'kube-system';
 export const LOAD_BALANCER_MARKER = 'cloudops-crm-load-balancer-cleanup';
 export const VOLUME_MARKER = 'cloudops-crm-volume-release';
 
+/**
+ * What the hooks need, on every target: how to reach the cluster (the provider's kubeconfig and context) and, on
+ * EKS only, the cluster name and region whose load balancers and EBS volumes are awaited in AWS. Without them (a
+ * local cluster) the hooks' AWS waits are skipped and their Kubernetes side runs.
+ */
 export interface DestroyTarget {
-  clusterName: pulumi.Input<string>;
-  region: pulumi.Input<string>;
-  kubeconfig: pulumi.Input<string>;
+  clusterName?: pulumi.Input<string>;
+  region?: pulumi.Input<string>;
+  /** Kubeconfig contents or path; undefined: $KUBECONFIG or ~/.kube/config. */
+  kubeconfig?: pulumi.Input<string>;
+  kubeContext?: pulumi.Input<string>;
   /** Every namespace the stack owns; the cleanups act there only. */
   namespaces: string[];
 }
@@ -37,30 +44,28 @@ function marker(name: string, purpose: string, opts: pulumi.CustomResourceOption
 
 /**
  * Marker deleted LAST: the platform namespaces depend on it, so a destroy deletes every release, then the
- * namespaces (and with them every PersistentVolumeClaim), and only then this marker. Its hook is
- * `beforeDelete`, not `afterDelete`: a failing beforeDelete hook fails the deletion, so the marker stays in
- * the state, the destroy reports an error (the infra stack's destroy must not follow) and the next destroy
- * runs the wait again. After an afterDelete failure the marker would already be gone and a rerun would
- * skip the check.
+ * namespaces (and with them every PersistentVolumeClaim), and only then this marker: its hook waits until the
+ * volumes are released (on EKS every EBS volume of the cluster, elsewhere those claimed from the stack's
+ * namespaces). Its hook is `beforeDelete`, not `afterDelete`: a failing beforeDelete hook fails the deletion,
+ * so the marker stays in the state, the destroy reports an error (the infra stack's destroy must not follow)
+ * and the next destroy runs the wait again. After an afterDelete failure the marker would already be gone and
+ * a rerun would skip the check.
  */
 export function volumeReleaseMarker(
   target: DestroyTarget,
   opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.ConfigMap {
-  return marker(
-    VOLUME_MARKER,
-    'Deleting this object waits until the EBS volumes of the stack are released.',
-    {
-      ...opts,
-      hooks: { beforeDelete: [volumeReleaseHook(VOLUME_MARKER, target)] },
-    },
-  );
+  return marker(VOLUME_MARKER, 'Deleting this object waits until the volumes of the stack are released.', {
+    ...opts,
+    hooks: { beforeDelete: [volumeReleaseHook(VOLUME_MARKER, target)] },
+  });
 }
 
 /**
  * Marker deleted FIRST: it depends on the ingress controller, so it goes before the controller's release;
- * its beforeDelete hook deletes the stack's LoadBalancer Services and waits until AWS has removed their load
- * balancers. Delete hooks run only with `pulumi destroy --run-program` or PULUMI_RUN_PROGRAM=true.
+ * its beforeDelete hook deletes the stack's LoadBalancer Services and, on EKS, waits until AWS has removed their
+ * load balancers. Both markers exist on every target, so Pulumi refuses a plain `pulumi destroy` of the stack:
+ * delete hooks run only with `pulumi destroy --run-program` or PULUMI_RUN_PROGRAM=true.
  */
 export function loadBalancerCleanupMarker(
   target: DestroyTarget,

@@ -37,6 +37,7 @@ const OWNED_NAMESPACES = [
 const LB_MARKER = 'cloudops-crm-load-balancer-cleanup';
 const VOLUME_MARKER = 'cloudops-crm-volume-release';
 const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
+const LOCAL_CONFIG = { kubeContext: 'k3d-crm', storageClassName: 'local-path', publicHost: 'localhost' };
 
 const marker = (run: ClusterRun, name: string) =>
   ofType(declared(run.resources), CONFIG_MAP).filter((r) => r.name === name);
@@ -135,6 +136,9 @@ describe('cleanup on destroy', () => {
 
     const args = hookArgs.find((h) => h.kind === 'volumes')!.args;
     expect(await value(args.kubeconfig as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.kubeconfig);
+    // The cluster name makes it the EKS wait: every EBS volume of the cluster.
+    expect(await value(args.clusterName as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.clusterName);
+    expect(await value(args.region as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.region);
     expect(await value(pulumi.all(args.namespaces as pulumi.Input<string>[]))).toEqual(OWNED_NAMESPACES);
     expect(run.hooks.sort()).toEqual([LB_MARKER, VOLUME_MARKER].sort());
   });
@@ -154,18 +158,45 @@ describe('cleanup on destroy', () => {
     expect(await value(pulumi.all(args.namespaces as pulumi.Input<string>[]))).toContain('edge');
   });
 
-  it('attaches neither on a local cluster, which has no AWS load balancers or EBS volumes', async () => {
-    const run = await runCluster({
-      kubeContext: 'k3d-crm',
-      storageClassName: 'local-path',
-      publicHost: 'localhost',
-    });
-    expect(marker(run, LB_MARKER)).toEqual([]);
-    expect(marker(run, VOLUME_MARKER)).toEqual([]);
-    expect(hookArgs).toEqual([]);
-    expect(run.hooks).toEqual([]);
+  it("attaches both on a local cluster, with the provider's context and no AWS side", async () => {
+    const run = await runCluster(LOCAL_CONFIG);
+    for (const name of [LB_MARKER, VOLUME_MARKER]) {
+      const found = marker(run, name);
+      expect(found, name).toHaveLength(1);
+      expect(found[0]?.inputs.metadata).toMatchObject({ name, namespace: 'kube-system' });
+      expect(named(run.resources, CONFIG_MAP, name).options.hooks.beforeDelete, name).toEqual([name]);
+    }
+    expect(run.hooks.sort()).toEqual([LB_MARKER, VOLUME_MARKER].sort());
+
+    // The same order as on EKS: the load balancer marker goes first, the volume marker last.
+    expect(named(run.resources, CONFIG_MAP, LB_MARKER).options.dependsOn.map(urnName)).toContain('ingress');
+    expect(named(run.resources, CONFIG_MAP, VOLUME_MARKER).options.dependsOn).toEqual([]);
     expect(
       named(run.resources, 'cloudops-crm:cluster:PlatformNamespaces', 'ns').options.dependsOn.map(urnName),
-    ).toEqual([]);
+    ).toEqual([VOLUME_MARKER]);
+
+    // The hooks reach the cluster through the provider's context; without a cluster name they skip the AWS waits.
+    expect(hookArgs.map((h) => h.kind).sort()).toEqual(['load balancers', 'volumes']);
+    for (const { kind, args } of hookArgs) {
+      expect(await value(args.kubeContext as pulumi.Input<string>), kind).toBe('k3d-crm');
+      expect(args.kubeconfig, kind).toBeUndefined();
+      expect(args.clusterName, kind).toBeUndefined();
+      expect(args.region, kind).toBeUndefined();
+      expect(await value(pulumi.all(args.namespaces as pulumi.Input<string>[])), kind).toEqual(
+        OWNED_NAMESPACES,
+      );
+    }
+  });
+
+  it('passes a local kubeconfig value (contents or path) to the hooks as the provider gets it', async () => {
+    const run = await runCluster({ ...LOCAL_CONFIG, kubeconfig: '~/.kube/k3d-crm.yaml' });
+    expect(marker(run, LB_MARKER)).toHaveLength(1);
+    expect(marker(run, VOLUME_MARKER)).toHaveLength(1);
+    const provider = run.resources.find((r) => r.type === 'pulumi:providers:kubernetes');
+    expect(provider?.inputs.kubeconfig).toBe('~/.kube/k3d-crm.yaml');
+    for (const { kind, args } of hookArgs) {
+      expect(await value(args.kubeconfig as pulumi.Input<string>), kind).toBe('~/.kube/k3d-crm.yaml');
+      expect(await value(args.kubeContext as pulumi.Input<string>), kind).toBe('k3d-crm');
+    }
   });
 });
