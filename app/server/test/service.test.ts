@@ -97,9 +97,20 @@ describeWithDb('service routes', () => {
     const res = await t.app.inject('/health');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-    // Served over plain HTTP behind the load balancer: no forced upgrade that would break /docs.
-    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    // JSON loads nothing and is never framed: the strictest policy (Swagger UI at /docs sets its own, below).
+    // No upgrade-insecure-requests either: served over plain HTTP behind the load balancer.
+    expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+    // The rest of helmet's set, on every response.
+    expect(res.headers).toMatchObject({
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    });
     // No HSTS unless HSTS_MAX_AGE says the public endpoint is HTTPS.
     expect(res.headers['strict-transport-security']).toBeUndefined();
     // Nor is it inferred from X-Forwarded-Proto.
@@ -262,6 +273,15 @@ describeWithDb('metrics', () => {
     );
     expect(text).not.toMatch(/route="\/person\/(m1|m2|unknown)/);
     expect(text).not.toMatch(/route="\/metrics"/);
+    // Durations in seconds: two creates take well under a second together, and more than a millisecond.
+    const created = value(
+      text,
+      'http_request_duration_seconds_sum{method="POST",route="/person/:personId",status_code="201"}',
+    );
+    expect(created).toBeGreaterThan(0.001);
+    expect(created).toBeLessThan(1);
+    // The histogram only: the per-pod summary fed no dashboard or alert and cost every response a t-digest update.
+    expect(text).not.toContain('http_request_summary_seconds');
   });
 
   it('includes the default process and Node.js metrics', async () => {
