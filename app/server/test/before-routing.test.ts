@@ -39,7 +39,7 @@ describeWithDb('errors before routing: logged, measured, identified, protected',
       });
       expect(res.headers['x-correlation-id']).toBe(id);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
 
       const access = t.logs.filter((l) => l['http.request.id'] === id && 'http.response.status_code' in l);
       expect(access).toHaveLength(1);
