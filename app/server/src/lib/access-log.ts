@@ -1,4 +1,5 @@
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import type { Logger } from 'pino';
 
 // Probes and scrapes arrive every few seconds from every kubelet and Prometheus; they log at debug level.
 const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics']);
@@ -22,9 +23,11 @@ export class AccessLog extends LogController {
     reply: FastifyReply,
   ): void {
     // A URL refused before routing was rewritten to the route that answers it; the log shows what was asked.
-    const path = request.originalUrl.split('?')[0];
     const route = request.url === request.originalUrl ? request.routeOptions.url : undefined;
     const level = route && QUIET_ROUTES.has(route) && reply.statusCode < 400 ? 'debug' : 'info';
+    // Nothing to build for a line that is not written (probes, unless LOG_LEVEL=debug).
+    if (!(reply.log as Logger).isLevelEnabled(level)) return;
+    const path = request.originalUrl.split('?')[0];
     reply.log[level](
       {
         'http.request.method': request.method,
