@@ -2,20 +2,29 @@
  * `pnpm bench`: the production bundle and a bare baseline (scripts/baseline.ts: the same routes on bare Fastify and
  * the raw driver) on one test database server, each driven in turn by autocannon over loopback. Prints, per
  * scenario, requests/s, p50/p99 latency and error counts of both and the service's share of the baseline's
- * throughput. Figures, not pass/fail: run it on a quiet machine and compare runs on the same machine.
+ * throughput. Figures, not pass/fail: compare runs on the same machine.
  *
- *   BENCH_DURATION=10 (seconds per scenario and server)   BENCH_CONNECTIONS=20
+ * A shared machine's load drifts within seconds, so one run of each says little. Each scenario is measured in
+ * rounds that alternate which server goes first, after an unmeasured warm-up of both; the table gives the median
+ * over the rounds of each figure, and the share is the median of the rounds' own shares (each round compares two
+ * runs made one after the other). The load average before and after is printed with the table.
+ *
+ *   BENCH_DURATION=10 (seconds per run)   BENCH_ROUNDS=3   BENCH_WARMUP=3 (seconds)   BENCH_CONNECTIONS=20
+ *   BENCH_ONLY=health (scenarios whose name contains it)
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { databaseUri, freePort, startMongo } from '../dev/mongo.js';
 
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const warmup = Number(process.env.BENCH_WARMUP ?? 3);
+const only = process.env.BENCH_ONLY ?? '';
 const SEEDED = 500;
 
 const workDir = mkdtempSync(join(tmpdir(), 'crm-bench-'));
@@ -105,30 +114,74 @@ try {
       if (res.status !== 201) throw new Error(`seeding ${server.name} failed: ${res.status}`);
     }
   }
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ');
   console.log(
-    `CRM API bench: ${mongo.source}, ${SEEDED} persons, ${connections} connections, ${duration}s per scenario and server\n`,
+    `CRM API bench: ${mongo.source}, ${SEEDED} persons, ${connections} connections, ${rounds} rounds of ${duration}s ` +
+      `per scenario and server (alternating, after ${warmup}s of warm-up); ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load average ${load()}\n`,
   );
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2
+      ? (sorted[mid] as number)
+      : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  };
   const rows = [];
-  for (const scenario of scenarios) {
-    const results: autocannon.Result[] = [];
-    for (const server of servers) {
-      results.push(await autocannon({ ...scenario.options(server.url), connections, duration }));
+  for (const scenario of scenarios.filter((s) => s.name.includes(only))) {
+    const run = (server: (typeof servers)[number], seconds: number) =>
+      autocannon({ ...scenario.options(server.url), connections, duration: seconds });
+    for (const server of servers) await run(server, warmup);
+    const mine: autocannon.Result[] = [];
+    const theirs: autocannon.Result[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const [service, bare] = servers as [(typeof servers)[0], (typeof servers)[1]];
+      if (round % 2 === 0) {
+        mine.push(await run(service, duration));
+        theirs.push(await run(bare, duration));
+      } else {
+        theirs.push(await run(bare, duration));
+        mine.push(await run(service, duration));
+      }
     }
-    const [mine, theirs] = results as [autocannon.Result, autocannon.Result];
+    const of = (results: autocannon.Result[], figure: (r: autocannon.Result) => number) =>
+      median(results.map(figure));
+    // Requests that failed over all rounds: responses other than 2xx by status, then socket errors and timeouts.
+    const failures = (results: autocannon.Result[]) => {
+      const counts = new Map<string, number>();
+      const add = (what: string, n: number) => n > 0 && counts.set(what, (counts.get(what) ?? 0) + n);
+      for (const r of results) {
+        for (const [status, { count }] of Object.entries(r.statusCodeStats ?? {})) {
+          if (!status.startsWith('2')) add(status, count ?? 0);
+        }
+        add('errors', r.errors);
+        add('timeouts', r.timeouts);
+      }
+      return [...counts].map(([what, n]) => `${n}× ${what}`).join(', ') || '0';
+    };
     rows.push({
       scenario: scenario.name,
-      'req/s': Math.round(mine.requests.average),
-      'bare req/s': Math.round(theirs.requests.average),
-      share: `${Math.round((100 * mine.requests.average) / theirs.requests.average)} %`,
-      'p99 ms': mine.latency.p99,
-      'bare p99 ms': theirs.latency.p99,
-      'p50 ms': mine.latency.p50,
-      'bare p50 ms': theirs.latency.p50,
-      errors: mine.errors + mine.timeouts + theirs.errors + theirs.timeouts,
-      non2xx: mine.non2xx + theirs.non2xx,
+      'req/s': Math.round(of(mine, (r) => r.requests.average)),
+      'bare req/s': Math.round(of(theirs, (r) => r.requests.average)),
+      share: `${Math.round(100 * median(mine.map((r, i) => r.requests.average / (theirs[i] as autocannon.Result).requests.average)))} %`,
+      'p99 ms': of(mine, (r) => r.latency.p99),
+      'bare p99 ms': of(theirs, (r) => r.latency.p99),
+      'p50 ms': of(mine, (r) => r.latency.p50),
+      'bare p50 ms': of(theirs, (r) => r.latency.p50),
+      failed: failures(mine),
+      'bare failed': failures(theirs),
+      'shares by round': mine
+        .map(
+          (r, i) =>
+            `${Math.round((100 * r.requests.average) / (theirs[i] as autocannon.Result).requests.average)}`,
+        )
+        .join(' '),
     });
   }
   console.table(rows);
+  console.log(`load average ${load()}`);
 } finally {
   for (const child of [ours, bare]) {
     child.kill('SIGTERM');
