@@ -273,12 +273,14 @@ loadBalancerCleanupMarker(destroyTarget, {
 export const ingressHostname = address;
 export const ingressClassName = config.ingressClassName;
 export const crmUrl = pulumi.interpolate`${baseUrl}/`;
-/** Absent when the Elastic Stack is off. */
-export const kibanaUrl = elastic ? pulumi.interpolate`${baseUrl}${PATHS.kibana}` : undefined;
-/** Absent when monitoring is off. */
-export const grafanaUrl = monitoring ? pulumi.interpolate`${baseUrl}${PATHS.grafana}` : undefined;
-export const elasticsearchEndpoint = elastic?.endpoint;
-export const grafanaAdminPassword = monitoring?.grafanaAdminPassword;
+// null, not undefined, for a component that is off: the engine warns about every undefined stack output, and null
+// reads as "not installed" in `pulumi stack output`.
+/** null when the Elastic Stack is off. */
+export const kibanaUrl = elastic ? pulumi.interpolate`${baseUrl}${PATHS.kibana}` : null;
+/** null when monitoring is off. */
+export const grafanaUrl = monitoring ? pulumi.interpolate`${baseUrl}${PATHS.grafana}` : null;
+export const elasticsearchEndpoint = elastic?.endpoint ?? null;
+export const grafanaAdminPassword = monitoring?.grafanaAdminPassword ?? null;
 export const appNamespace = required('app');
 export const mongoSecretName = mongodb.appSecretName;
 export const mongoSecretKey = MONGO_APP_SECRET.key;

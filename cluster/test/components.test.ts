@@ -98,8 +98,8 @@ describe('monitoringEnabled false', () => {
   it('routes Kibana only, creates no monitoring namespace and exports no Grafana', () => {
     expect(routeNames(run)).toEqual(['kibana']);
     expect(namespaceNames(run)).not.toContain('monitoring');
-    expect(run.outputs.grafanaUrl).toBeUndefined();
-    expect(run.outputs.grafanaAdminPassword).toBeUndefined();
+    expect(run.outputs.grafanaUrl).toBeNull();
+    expect(run.outputs.grafanaAdminPassword).toBeNull();
     expect(run.outputs.components).toMatchObject({ monitoring: false, metricsServer: true });
     expectMarkerCoversEverything(run);
   });
@@ -137,8 +137,8 @@ describe('elasticStackEnabled false', () => {
       expect(kinds(run).has(kind), kind).toBe(false);
     expect(namespaceNames(run)).toEqual(['crm', 'database', 'ingress-nginx', 'monitoring']);
     expect(routeNames(run)).toEqual(['grafana']);
-    expect(run.outputs.kibanaUrl).toBeUndefined();
-    expect(run.outputs.elasticsearchEndpoint).toBeUndefined();
+    expect(run.outputs.kibanaUrl).toBeNull();
+    expect(run.outputs.elasticsearchEndpoint).toBeNull();
     expect(run.outputs.components).toMatchObject({ elasticStack: false, logging: false });
     expectMarkerCoversEverything(run);
   });
