@@ -1,0 +1,150 @@
+/**
+ * The repository's Pulumi projects as stacks of the live run's local backend. The stack's configuration file lives
+ * in the run's directory, not beside the project: `stack init` runs in a copy of the project file there, and every
+ * later command names the project directory, the stack and that file, so a run (or an interrupted one) leaves
+ * nothing in the checkout.
+ */
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { kubectl, REPO_ROOT, type RunResult } from './cluster.js';
+import type { PulumiWorkspace } from './pulumi.js';
+
+export interface LayerStack {
+  /** organization/<project>/<stack>: what another stack's StackReference names. */
+  fullName: string;
+  /** Runs a Pulumi command for this stack (`--stack` and `--config-file` are added). */
+  pulumi(args: string[]): Promise<RunResult>;
+  /** The stack's outputs, secrets shown. */
+  outputs(): Promise<Record<string, unknown>>;
+  /** The state's resources (`pulumi stack export`), secrets shown. */
+  resources(): Promise<StateResource[]>;
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+export const output = (result: RunResult) => `${result.stdout}\n${result.stderr}`;
+
+/** A command that must succeed; its output is the failure message otherwise. */
+export function succeeded(what: string, result: RunResult): RunResult {
+  if (result.code !== 0) throw new Error(`${what} failed (exit ${result.code}):\n${output(result)}`);
+  return result;
+}
+
+/**
+ * The lines in which Pulumi reports a warning: the engine's own, a provider's, and the API server's warnings
+ * (an unknown field, a deprecated API), which the Kubernetes provider passes on as warning diagnostics.
+ */
+export function warningLines(result: RunResult): string[] {
+  return output(result)
+    .split('\n')
+    .filter((line) => /\bwarning\b/i.test(line) && !AWAIT_PROGRESS.test(line));
+}
+
+/**
+ * The one warning that is no fault: while the provider awaits a new Deployment it reports the Deployment's
+ * condition at warning level, and a Deployment starts without minimum availability until its first pods are Ready.
+ * The await's outcome still counts (a Deployment that never gets there fails the update).
+ */
+const AWAIT_PROGRESS =
+  /warning: \[MinimumReplicasUnavailable\] Deployment does not have minimum availability\.$/;
+
+export async function createLayerStack(
+  workspace: PulumiWorkspace,
+  projectDir: string,
+  stack: string,
+): Promise<LayerStack> {
+  const projectFile = await readFile(join(projectDir, 'Pulumi.yaml'), 'utf8');
+  const project = /^name:\s*(\S+)/m.exec(projectFile)?.[1];
+  if (!project) throw new Error(`no project name in ${projectDir}/Pulumi.yaml`);
+  const home = join(workspace.dir, `${basename(projectDir)}-${stack}`);
+  await mkdir(home);
+  await copyFile(join(projectDir, 'Pulumi.yaml'), join(home, 'Pulumi.yaml'));
+  const fullName = `organization/${project}/${stack}`;
+  succeeded(`stack init ${fullName}`, await workspace.pulumi(home, ['stack', 'init', fullName]));
+  const configFile = join(home, `Pulumi.${stack}.yaml`);
+
+  // `stack output` and `stack export` take no --config-file; the commands that read configuration do.
+  const readsConfig = (args: string[]) => args[0] !== 'stack';
+  const pulumi = (args: string[]) =>
+    workspace.pulumi(projectDir, [
+      ...args,
+      '--stack',
+      fullName,
+      ...(readsConfig(args) ? ['--config-file', configFile] : []),
+    ]);
+  return {
+    fullName,
+    pulumi,
+    outputs: async () =>
+      JSON.parse(
+        succeeded('stack output', await pulumi(['stack', 'output', '--json', '--show-secrets'])).stdout,
+      ) as Record<string, unknown>,
+    resources: async () => {
+      const exported = succeeded('stack export', await pulumi(['stack', 'export', '--show-secrets']));
+      const state = JSON.parse(exported.stdout) as { deployment: { resources?: StateResource[] } };
+      return state.deployment.resources ?? [];
+    },
+  };
+}
+
+/** Sets plain configuration values through the CLI. */
+export async function setConfig(stack: LayerStack, values: Record<string, string>): Promise<void> {
+  const pairs = Object.entries(values).flatMap(([key, value]) => ['--plaintext', `${key}=${value}`]);
+  succeeded('config set-all', await stack.pulumi(['config', 'set-all', ...pairs]));
+}
+
+export const CLUSTER_PROJECT = join(REPO_ROOT, 'cluster');
+export const APP_PROJECT = join(REPO_ROOT, 'app', 'deploy');
+export const POLICY_PACK = join(REPO_ROOT, 'policy');
+
+/**
+ * Plays the part of an ingress controller for one namespace: every Ingress there gets the load balancer address
+ * in its status, as a controller publishes it once it serves the Ingress. The Kubernetes provider's await for an
+ * Ingress waits for exactly that. Returns a function that stops it.
+ */
+export function publishIngressStatus(
+  stateDir: string,
+  namespace: string,
+  hostname: string,
+): () => Promise<void> {
+  let stopped = false;
+  const status = JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname }] } } });
+  const loop = (async () => {
+    while (!stopped) {
+      const list = await kubectl(stateDir, [
+        '-n',
+        namespace,
+        'get',
+        'ingress',
+        '-o',
+        'jsonpath={range .items[?(@.status.loadBalancer.ingress)]}{.metadata.name}{"\\n"}{end}',
+      ]);
+      const all = await kubectl(stateDir, ['-n', namespace, 'get', 'ingress', '-o', 'name']);
+      const served = new Set(list.stdout.split('\n').filter(Boolean));
+      for (const name of all.stdout.split('\n').filter(Boolean)) {
+        if (served.has(name.replace(/^ingress\.networking\.k8s\.io\//, ''))) continue;
+        await kubectl(stateDir, [
+          '-n',
+          namespace,
+          'patch',
+          name,
+          '--subresource=status',
+          '--type=merge',
+          '-p',
+          status,
+        ]);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+  };
+}
