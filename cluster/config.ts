@@ -63,6 +63,13 @@ export interface ClusterConfig {
   };
   /** Seconds Helm waits for each release to become ready. */
   helmTimeoutSeconds: number;
+  /**
+   * False for a cluster whose API server cannot reach pods (a simulated cluster such as kwok's, where no pod really
+   * runs): the charts' admission webhooks and metrics-server's aggregated API are not installed, since every call
+   * the API server made to them would fail (a webhook with failurePolicy Fail blocks its objects; an unavailable
+   * aggregated API blocks namespace deletion).
+   */
+  controlPlaneReachesPods: boolean;
   /** Which platform components this stack installs; off for clusters that bring their own. */
   components: PlatformComponents;
   /** Every upstream chart's pin and source (`chartSources`); local charts in use already checked. */
@@ -189,6 +196,15 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
     );
   }
 
+  const controlPlaneReachesPods = read.boolean('controlPlaneReachesPods', true);
+  if (!controlPlaneReachesPods && clusterTarget.kind === 'eks') {
+    throw new ConfigError(
+      CONFIG_NAMESPACE,
+      'controlPlaneReachesPods',
+      'false is for simulated local clusters; on EKS the webhooks and metrics API must be installed',
+    );
+  }
+
   const elasticStack = read.boolean('elasticStackEnabled', true);
   // Fluentd ships to the stack's Elasticsearch: without it, logging defaults to off and may not be turned on.
   const logging = read.boolean('loggingEnabled', elasticStack);
@@ -243,6 +259,7 @@ export function loadConfig(source: ConfigSource = new pulumi.Config(CONFIG_NAMES
     storageClassName,
     ingressController,
     ingressClassName,
+    controlPlaneReachesPods,
     ingressServiceType,
     publicHost,
     namespaces: {

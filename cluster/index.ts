@@ -80,6 +80,7 @@ const ingress = managedIngress
         awsNlb: cluster.isEks,
         tls: cluster.eks?.publicTls,
         timeoutSeconds: timeout,
+        admissionWebhooks: config.controlPlaneReachesPods,
       },
       opts,
     )
@@ -115,6 +116,7 @@ const monitoring = on.monitoring
         managedControlPlane: cluster.isEks,
         scrapeTargets: ingress ? [ingress.metrics] : [],
         timeoutSeconds: timeout,
+        admissionWebhooks: config.controlPlaneReachesPods,
       },
       opts,
     )
@@ -123,7 +125,12 @@ const monitoring = on.monitoring
 const metricsServer = on.metricsServer
   ? new MetricsServer(
       'monitoring-metrics-server',
-      { chart: config.charts.metricsServer, kubeletInsecureTls: !cluster.isEks, timeoutSeconds: timeout },
+      {
+        chart: config.charts.metricsServer,
+        kubeletInsecureTls: !cluster.isEks,
+        timeoutSeconds: timeout,
+        apiService: config.controlPlaneReachesPods,
+      },
       opts,
     )
   : undefined;
@@ -157,6 +164,7 @@ const elastic = on.elasticStack
         kibanaBasePath: PATHS.kibana,
         kibanaPublicUrl: pulumi.interpolate`${baseUrl}${PATHS.kibana}`,
         timeoutSeconds: timeout,
+        admissionWebhooks: config.controlPlaneReachesPods,
       },
       opts,
     )

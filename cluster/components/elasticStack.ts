@@ -29,6 +29,8 @@ export interface ElasticStackArgs {
   /** Absolute URL users reach Kibana at, e.g. http://<nlb>/kibana. */
   kibanaPublicUrl: pulumi.Input<string>;
   timeoutSeconds: number;
+  /** The operator's validating webhook (see ClusterConfig.controlPlaneReachesPods). */
+  admissionWebhooks: boolean;
   /** The eck-operator chart and its source. */
   chart: ChartRef;
 }
@@ -61,6 +63,7 @@ export class ElasticStack extends pulumi.ComponentResource {
           // The operator's ServiceMonitor would need the Prometheus CRDs first; its metrics are off.
           serviceMonitor: { enabled: false },
           telemetry: { disabled: true },
+          webhook: { enabled: args.admissionWebhooks },
           global: { createOperatorNamespace: false },
         },
       },

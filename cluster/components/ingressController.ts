@@ -27,6 +27,8 @@ export interface IngressControllerArgs {
   /** NLB only: TLS on 443 with this certificate, port 80 redirecting to it; plain HTTP on 80 when undefined. */
   tls?: pulumi.Input<PublicTls | undefined>;
   timeoutSeconds: number;
+  /** ingress-nginx's validating webhook (see ClusterConfig.controlPlaneReachesPods). */
+  admissionWebhooks: boolean;
 }
 
 /**
@@ -131,6 +133,7 @@ function ingressNginxValues(
       // Keeps the NLB hostname on every Ingress status so clients can discover the address.
       publishService: { enabled: true },
       admissionWebhooks: {
+        enabled: args.admissionWebhooks,
         createSecretJob: { resources: sizing.ingressWebhookJob },
         patchWebhookJob: { resources: sizing.ingressWebhookJob },
       },

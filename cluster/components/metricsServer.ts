@@ -10,6 +10,8 @@ export interface MetricsServerArgs {
   /** kind and k3d kubelets serve self-signed certificates metrics-server cannot verify. */
   kubeletInsecureTls: boolean;
   timeoutSeconds: number;
+  /** Registers the v1beta1.metrics.k8s.io APIService (see ClusterConfig.controlPlaneReachesPods). */
+  apiService: boolean;
   /** The metrics-server chart and its source. */
   chart: ChartRef;
 }
@@ -30,6 +32,7 @@ export class MetricsServer extends pulumi.ComponentResource {
         ...pinnedRelease(args.chart, 'metrics-server', METRICS_SERVER_NAMESPACE, args.timeoutSeconds),
         values: {
           resources: sizing.metricsServer,
+          apiService: { create: args.apiService },
           args: args.kubeletInsecureTls ? ['--kubelet-insecure-tls'] : [],
         },
       },

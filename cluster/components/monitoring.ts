@@ -24,6 +24,8 @@ export interface MonitoringArgs {
   /** Platform components whose charts cannot create their ServiceMonitor before the CRDs exist. */
   scrapeTargets: ScrapeTarget[];
   timeoutSeconds: number;
+  /** prometheus-operator's admission webhooks (see ClusterConfig.controlPlaneReachesPods). */
+  admissionWebhooks: boolean;
   /** The kube-prometheus-stack chart and its source. */
   chart: ChartRef;
 }
@@ -98,7 +100,10 @@ export class Monitoring extends pulumi.ComponentResource {
           prometheusOperator: {
             resources: sizing.prometheusOperator,
             prometheusConfigReloader: { resources: sizing.prometheusConfigReloader },
-            admissionWebhooks: { patch: { resources: sizing.prometheusWebhookJob } },
+            admissionWebhooks: {
+              enabled: args.admissionWebhooks,
+              patch: { resources: sizing.prometheusWebhookJob },
+            },
           },
           'kube-state-metrics': { resources: sizing.kubeStateMetrics },
           prometheus: {

@@ -224,3 +224,38 @@ describe('ingressController existing with every component on', () => {
     expect(releaseNames(run)).not.toContain('ingress-nginx');
   });
 });
+
+describe('controlPlaneReachesPods', () => {
+  const LOCAL = {
+    kubeContext: 'kwok-live',
+    storageClassName: 'standard',
+    ingressServiceType: 'NodePort',
+    publicHost: 'crm.test',
+  };
+  /** What each chart is told about its webhook or aggregated API, by release name. */
+  const hooksOf = (run: ClusterRun) => {
+    const values = (name: string) => releases(run).find((r) => r.inputs.name === name)?.inputs.values;
+    return {
+      ingressNginx: values('ingress-nginx')?.controller?.admissionWebhooks?.enabled,
+      prometheusOperator: values('kube-prometheus-stack')?.prometheusOperator?.admissionWebhooks?.enabled,
+      eckOperator: values('eck-operator')?.webhook?.enabled,
+      metricsServer: values('metrics-server')?.apiService?.create,
+    };
+  };
+
+  it('installs every webhook and the metrics API by default, on EKS and on a local cluster', async () => {
+    const all = { ingressNginx: true, prometheusOperator: true, eckOperator: true, metricsServer: true };
+    expect(hooksOf(await runCluster(EKS_CONFIG))).toEqual(all);
+    expect(hooksOf(await runCluster(LOCAL))).toEqual(all);
+  });
+
+  it('false (a simulated cluster): no chart installs a webhook or the metrics API', async () => {
+    const run = await runCluster({ ...LOCAL, controlPlaneReachesPods: 'false' });
+    expect(hooksOf(run)).toEqual({
+      ingressNginx: false,
+      prometheusOperator: false,
+      eckOperator: false,
+      metricsServer: false,
+    });
+  });
+});

@@ -48,6 +48,17 @@ describe('cluster configuration', () => {
     expect(config.storageClassName).toBe('local-path');
   });
 
+  it('takes controlPlaneReachesPods false only for a local cluster', () => {
+    expect(loadConfig(source(eks)).controlPlaneReachesPods).toBe(true);
+    expect(
+      loadConfig(source({ kubeContext: 'kwok', storageClassName: 'gp3', controlPlaneReachesPods: 'false' }))
+        .controlPlaneReachesPods,
+    ).toBe(false);
+    expect(() => loadConfig(source({ ...eks, controlPlaneReachesPods: 'false' }))).toThrow(
+      /controlPlaneReachesPods.*simulated local clusters/,
+    );
+  });
+
   it('switches components off; logging follows the Elastic Stack unless set', () => {
     expect(
       loadConfig(source({ ...eks, monitoringEnabled: 'false', metricsServerEnabled: 'false' })).components,

@@ -20,6 +20,7 @@ export const VERIFIED_VALUES: Record<string, string[]> = {
     'resources',
     'serviceMonitor.enabled',
     'telemetry.disabled',
+    'webhook.enabled',
   ],
   'fluentd@0.6.0': [
     'dashboards.enabled',
@@ -42,6 +43,7 @@ export const VERIFIED_VALUES: Record<string, string[]> = {
   ],
   'ingress-nginx@4.15.1': [
     'controller.admissionWebhooks.createSecretJob.resources',
+    'controller.admissionWebhooks.enabled',
     'controller.admissionWebhooks.patchWebhookJob.resources',
     // TLS at the NLB: templates/controller-deployment.yaml turns each containerPort entry into a named port (so
     // `tohttps` is an extra listener), templates/controller-service.yaml maps targetPorts; `config` is the
@@ -115,11 +117,12 @@ export const VERIFIED_VALUES: Record<string, string[]> = {
     'prometheus.prometheusSpec.serviceMonitorSelector',
     'prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues',
     'prometheus.prometheusSpec.storageSpec',
+    'prometheusOperator.admissionWebhooks.enabled',
     'prometheusOperator.admissionWebhooks.patch.resources',
     'prometheusOperator.prometheusConfigReloader.resources',
     'prometheusOperator.resources',
   ],
-  'metrics-server@3.13.1': ['args', 'resources'],
+  'metrics-server@3.13.1': ['apiService.create', 'args', 'resources'],
   'traefik@41.3.0': [
     'deployment.minReadySeconds',
     'deployment.replicas',
