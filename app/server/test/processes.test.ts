@@ -61,6 +61,25 @@ describe.skipIf(!mongoServerUri)('process: graceful shutdown', () => {
     expect(server.logs.some((l) => l.message === 'SIGTERM received, shutting down')).toBe(true);
   });
 
+  it('writes a lone access line promptly although stdout is written in batches, and the rest at exit', async () => {
+    const server = await startBundle({ MONGO_URI: freshDatabaseUri() });
+    const line = (id: string) => server.logs.find((l) => l['http.request.id'] === id);
+    await fetch(`${server.url}/person/nobody`, { headers: { 'x-correlation-id': 'lone-1' } });
+    // Far below a batch: only the periodic flush (every 200 ms) writes it while the process runs.
+    for (let waited = 0; !line('lone-1') && waited < 5000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(line('lone-1')).toMatchObject({ 'http.response.status_code': 404 });
+    // Nothing buffered is lost at shutdown: the line of the last request and the shutdown's own lines.
+    await fetch(`${server.url}/person/nobody`, { headers: { 'x-correlation-id': 'last-1' } });
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+    const stdout = server.child.stdout;
+    if (stdout && !stdout.readableEnded) await new Promise((resolve) => stdout.once('end', resolve));
+    expect(line('last-1')).toMatchObject({ 'http.response.status_code': 404 });
+    expect(server.logs.some((l) => l.message === 'SIGTERM received, shutting down')).toBe(true);
+  });
+
   it('exits 0 promptly on SIGINT when idle', async () => {
     const server = await startBundle({ MONGO_URI: freshDatabaseUri() });
     const started = Date.now();
