@@ -172,12 +172,13 @@ try {
       'bare p50 ms': of(theirs, (r) => r.latency.p50),
       failed: failures(mine),
       'bare failed': failures(theirs),
-      'shares by round': mine
-        .map(
-          (r, i) =>
-            `${Math.round((100 * r.requests.average) / (theirs[i] as autocannon.Result).requests.average)}`,
-        )
-        .join(' '),
+      // Per round, for the noise: the share, and p99 as service/bare.
+      rounds: mine
+        .map((r, i) => {
+          const bare = theirs[i] as autocannon.Result;
+          return `${Math.round((100 * r.requests.average) / bare.requests.average)}% ${r.latency.p99}/${bare.latency.p99}`;
+        })
+        .join(', '),
     });
   }
   console.table(rows);
