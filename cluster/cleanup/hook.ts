@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import * as pulumi from '@pulumi/pulumi';
+import { type CrdApi, type CrdGroup, type CustomObjectApi, removeUnusedCrds } from './crds';
 import { type CleanupOptions, cleanupLoadBalancers, type ServiceApi } from './loadBalancers';
 import { type VolumeApi, waitForVolumesReleased } from './volumes';
 
@@ -38,6 +39,18 @@ export interface VolumeReleaseHookArgs extends ClusterAccess {
   namespaces: pulumi.Input<string>[];
   timeoutMs?: number;
   pollIntervalMs?: number;
+}
+
+export interface CrdCleanupHookArgs extends ClusterAccess {
+  /** The API groups of the operators the stack installed; their CRDs are removed once no resource uses them. */
+  groups: CrdGroup[];
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+}
+
+export interface CrdClients {
+  crds: CrdApi;
+  customObjects: CustomObjectApi;
 }
 
 export interface CleanupTarget {
@@ -92,6 +105,18 @@ export async function defaultClients(target: CleanupTarget): Promise<CleanupClie
   if (!target.aws) return { core };
   const { ElasticLoadBalancingV2Client } = await import('@aws-sdk/client-elastic-load-balancing-v2');
   return { elb: new ElasticLoadBalancingV2Client({ region: target.aws.region }), core };
+}
+
+/** Real Kubernetes clients for the CRD cleanup; loaded lazily like `defaultClients`. */
+export async function defaultCrdClients(
+  access: Pick<CleanupTarget, 'kubeconfig' | 'kubeContext'>,
+): Promise<CrdClients> {
+  const kubernetes = await import('@kubernetes/client-node');
+  const kubeConfig = loadKubeConfig(new kubernetes.KubeConfig(), access);
+  return {
+    crds: kubeConfig.makeApiClient(kubernetes.ApiextensionsV1Api),
+    customObjects: kubeConfig.makeApiClient(kubernetes.CustomObjectsApi),
+  };
 }
 
 /** The hook fires long after the program registered its resources, so capture plain values now. */
@@ -171,6 +196,41 @@ export function volumeReleaseHook(
       core,
       namespaces: resolved.namespaces,
       scope: resolved.aws ? 'ebs' : 'claims',
+      timeoutMs: args.timeoutMs,
+      pollIntervalMs: args.pollIntervalMs,
+      log,
+    });
+  });
+}
+
+/**
+ * A delete hook that removes the CustomResourceDefinitions of the operators the stack installed (the given API
+ * groups) once no resource of their kind is left anywhere in the cluster; a CRD still in use is kept and its
+ * resources are named in an info line. Attach it to the resource deleted last, after the namespaces (and with
+ * them the stack's own custom resources) are gone.
+ */
+export function crdCleanupHook(
+  name: string,
+  args: CrdCleanupHookArgs,
+  createClients: (
+    access: Pick<CleanupTarget, 'kubeconfig' | 'kubeContext'>,
+  ) => Promise<CrdClients> = defaultCrdClients,
+  log: (message: string) => void = info,
+): pulumi.ResourceHook {
+  const target = capture({ ...args, namespaces: [] });
+  return new pulumi.ResourceHook(name, async () => {
+    if (args.groups.length === 0) {
+      log('No CustomResourceDefinition to remove: the stack installed no operator');
+      return;
+    }
+    const { kubeconfig, kubeContext } = await target;
+    const clients = await createClients({
+      ...(kubeconfig !== undefined && { kubeconfig }),
+      ...(kubeContext !== undefined && { kubeContext }),
+    });
+    await removeUnusedCrds({
+      ...clients,
+      groups: args.groups,
       timeoutMs: args.timeoutMs,
       pollIntervalMs: args.pollIntervalMs,
       log,
