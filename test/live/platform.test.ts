@@ -9,7 +9,8 @@
  * switched off, as on a cluster that brings its own, and the ingress controller is an `existing` one whose part
  * (publishing the load balancer address on each Ingress) the test plays. With CLOUDOPS_LIVE_CHART_SOURCES=<dir>
  * naming a directory of charts packaged from their repositories (cluster/README.md, "Air-gapped install"), the
- * whole platform is installed from there instead.
+ * whole platform is installed from there instead, and the test also plays its operators' part (operators.ts), so
+ * that Elasticsearch, Kibana and Prometheus take their places on the nodes, as the capacity plan assumes.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { clusterStack as appHarnessClusterStack, runApp } from '../../app/deploy
 import { runCluster } from '../../cluster/test/harness.js';
 import { type RecordedResource, runProgram } from '../../lib/pulumi-testing/index.js';
 import { eventually, kubectl, kubectlJson, REPO_ROOT } from './cluster.js';
+import { playOperators } from './operators.js';
 import { createPulumiWorkspace, type PulumiWorkspace } from './pulumi.js';
 import {
   APP_PROJECT,
@@ -173,8 +175,10 @@ describe.skipIf(skipReason !== '')(
       storageClassName: 'gp3',
       publicHost: PUBLIC_HOST,
       helmTimeoutSeconds: '600',
+      // No pod really runs: the API server could not call a webhook or an aggregated API.
+      controlPlaneReachesPods: 'false',
       ...(chartSources
-        ? {}
+        ? { ingressServiceType: 'NodePort' }
         : {
             ingressController: 'existing',
             ingressClassName: 'live',
@@ -185,7 +189,13 @@ describe.skipIf(skipReason !== '')(
           }),
     };
 
+    let stopPublishing: (() => Promise<void>) | undefined;
+    let stopOperators: (() => Promise<void>) | undefined;
+
     beforeAll(async () => {
+      stopPublishing = publishIngressStatus(dir, PUBLIC_HOST);
+      // The operators' charts are installed only from chart sources; their resources then get their workloads.
+      if (chartSources) stopOperators = playOperators(dir);
       workspace = await createPulumiWorkspace(dir);
       cluster = await createLayerStack(workspace, CLUSTER_PROJECT, `live-${suffix}`);
       app = await createLayerStack(workspace, APP_PROJECT, `live-${suffix}`);
@@ -215,6 +225,8 @@ describe.skipIf(skipReason !== '')(
 
     afterAll(async () => {
       console.info(`live platform timings:\n  ${timings.join('\n  ')}`);
+      await stopPublishing?.();
+      await stopOperators?.();
       // After a failure the stacks may still hold objects: take them down so the next test file starts clean.
       if (app) await app.pulumi(['destroy', '--yes', '--skip-preview', '--run-program']);
       if (cluster) await cluster.pulumi(['destroy', '--yes', '--skip-preview', '--run-program']);
@@ -246,10 +258,9 @@ describe.skipIf(skipReason !== '')(
       expect(warningLines(preview)).toEqual([]);
     });
 
-    it('brings the app layer up without a warning (an ingress controller’s address published meanwhile)', async () => {
+    it('brings the app layer up without a warning (an ingress controller’s address published on its Ingress)', async () => {
       const appNamespace = String((await cluster.outputs()).appNamespace);
-      const stop = publishIngressStatus(dir, appNamespace, PUBLIC_HOST);
-      const up = await timed('app up', () => app.pulumi(['up', '--yes', '--skip-preview'])).finally(stop);
+      const up = await timed('app up', () => app.pulumi(['up', '--yes', '--skip-preview']));
       expect(up.code, output(up)).toBe(0);
       expect(warningLines(up)).toEqual([]);
       const outputs = await app.outputs();
@@ -332,20 +343,14 @@ describe.skipIf(skipReason !== '')(
     });
 
     it('updates again with zero changes, and a preview expects none', async () => {
-      const appNamespace = 'crm';
-      const stop = publishIngressStatus(dir, appNamespace, PUBLIC_HOST);
-      try {
-        for (const stack of [cluster, app]) {
-          const up = await timed('re-up', () =>
-            stack.pulumi(['up', '--yes', '--skip-preview', '--expect-no-changes']),
-          );
-          expect(up.code, output(up)).toBe(0);
-          expect(warningLines(up)).toEqual([]);
-          const preview = await stack.pulumi(['preview', '--expect-no-changes']);
-          expect(preview.code, output(preview)).toBe(0);
-        }
-      } finally {
-        await stop();
+      for (const stack of [cluster, app]) {
+        const up = await timed('re-up', () =>
+          stack.pulumi(['up', '--yes', '--skip-preview', '--expect-no-changes']),
+        );
+        expect(up.code, output(up)).toBe(0);
+        expect(warningLines(up)).toEqual([]);
+        const preview = await stack.pulumi(['preview', '--expect-no-changes']);
+        expect(preview.code, output(preview)).toBe(0);
       }
     });
 
@@ -480,14 +485,17 @@ describe.skipIf(skipReason !== '')(
       // What Helm or the controllers made outside the namespaces: cluster-scoped objects and volumes.
       const clusterScoped = await kubectlJson<List<{ kind: string; metadata: Metadata }>>(dir, [
         'get',
-        'clusterroles,clusterrolebindings,mutatingwebhookconfigurations,validatingwebhookconfigurations,apiservices,persistentvolumes',
+        'clusterroles,clusterrolebindings,mutatingwebhookconfigurations,validatingwebhookconfigurations,apiservices,persistentvolumes,customresourcedefinitions',
       ]);
       const owned = new Set(await namespaces());
       const leftovers = clusterScoped.items.filter(
         (o) =>
           o.metadata.labels?.['app.kubernetes.io/part-of'] === 'cloudops-crm' ||
           owned.has(o.metadata.annotations?.['meta.helm.sh/release-namespace'] ?? '') ||
-          o.kind === 'PersistentVolume',
+          o.kind === 'PersistentVolume' ||
+          // The operators' kinds: ECK's and prometheus-operator's definitions go with the stack that installed them.
+          (o.kind === 'CustomResourceDefinition' &&
+            /\.(k8s\.elastic\.co|monitoring\.coreos\.com)$/.test(o.metadata.name)),
       );
       expect(leftovers.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([]);
     });

@@ -104,35 +104,30 @@ export const APP_PROJECT = join(REPO_ROOT, 'app', 'deploy');
 export const POLICY_PACK = join(REPO_ROOT, 'policy');
 
 /**
- * Plays the part of an ingress controller for one namespace: every Ingress there gets the load balancer address
- * in its status, as a controller publishes it once it serves the Ingress. The Kubernetes provider's await for an
- * Ingress waits for exactly that. Returns a function that stops it.
+ * Plays the part of an ingress controller: every Ingress in the cluster gets the load balancer address in its status,
+ * as a controller publishes it once it serves the Ingress (no controller really runs on the live cluster's nodes).
+ * The Kubernetes provider's await for an Ingress waits for exactly that. Returns a function that stops it.
  */
-export function publishIngressStatus(
-  stateDir: string,
-  namespace: string,
-  hostname: string,
-): () => Promise<void> {
+export function publishIngressStatus(stateDir: string, hostname: string): () => Promise<void> {
   let stopped = false;
   const status = JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname }] } } });
   const loop = (async () => {
     while (!stopped) {
       const list = await kubectl(stateDir, [
-        '-n',
-        namespace,
         'get',
         'ingress',
+        '--all-namespaces',
         '-o',
-        'jsonpath={range .items[?(@.status.loadBalancer.ingress)]}{.metadata.name}{"\\n"}{end}',
+        'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}/{.status.loadBalancer.ingress[0].hostname}{"\\n"}{end}',
       ]);
-      const all = await kubectl(stateDir, ['-n', namespace, 'get', 'ingress', '-o', 'name']);
-      const served = new Set(list.stdout.split('\n').filter(Boolean));
-      for (const name of all.stdout.split('\n').filter(Boolean)) {
-        if (served.has(name.replace(/^ingress\.networking\.k8s\.io\//, ''))) continue;
+      for (const line of list.stdout.split('\n').filter(Boolean)) {
+        const [namespace, name, published] = line.split('/');
+        if (published || !namespace || !name) continue;
         await kubectl(stateDir, [
           '-n',
           namespace,
           'patch',
+          'ingress',
           name,
           '--subresource=status',
           '--type=merge',
