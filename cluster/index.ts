@@ -1,6 +1,10 @@
 import * as pulumi from '@pulumi/pulumi';
 import { AppDeployers } from './components/appDeployers';
-import { loadBalancerCleanupMarker, volumeReleaseMarker } from './components/destroyMarkers';
+import {
+  loadBalancerCleanupMarker,
+  operatorCrdGroups,
+  volumeReleaseMarker,
+} from './components/destroyMarkers';
 import { ElasticStack, KIBANA_PORT, KIBANA_SERVICE } from './components/elasticStack';
 import { ElasticsearchSetup } from './components/elasticsearchSetup';
 import { IngressController, loadBalancerAddress } from './components/ingressController';
@@ -51,7 +55,12 @@ const destroyTarget = { ...cluster.cleanupAccess, namespaces: ownedNamespaces };
 // Volumes outlive their claims until their driver has deleted them (on EKS the EBS CSI driver, in AWS); the
 // namespaces depend on this marker so that a destroy waits for that after the namespaces (and their claims) are
 // gone, before the infra stack may remove the nodes and the driver. Both markers exist on every target.
-const volumeMarker = volumeReleaseMarker(destroyTarget, opts);
+// After that wait, the same marker's second hook removes the CRDs of the operators the stack installed (ECK,
+// prometheus-operator), which Helm keeps, each only when no resource of its kind is left in the cluster.
+const volumeMarker = volumeReleaseMarker(
+  { ...destroyTarget, crdGroups: operatorCrdGroups(on, ns.elasticOperator) },
+  opts,
+);
 
 const namespaces = new PlatformNamespaces(
   'ns',

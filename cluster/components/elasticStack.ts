@@ -6,6 +6,8 @@ import { elasticsearchResources, sizing } from '../sizing';
 import { ELASTIC_STACK_VERSION } from '../versions';
 import { pinnedRelease } from './helm';
 
+/** The operator's Helm release name; its CRDs carry it in `meta.helm.sh/release-name`. */
+export const ECK_OPERATOR_RELEASE = 'eck-operator';
 export const ELASTICSEARCH_NAME = 'elasticsearch';
 export const KIBANA_NAME = 'kibana';
 /** Services ECK derives from the resource names. */
@@ -50,7 +52,7 @@ export class ElasticStack extends pulumi.ComponentResource {
     this.operator = new k8s.helm.v3.Release(
       `${name}-operator`,
       {
-        ...pinnedRelease(args.chart, 'eck-operator', args.operatorNamespace, args.timeoutSeconds),
+        ...pinnedRelease(args.chart, ECK_OPERATOR_RELEASE, args.operatorNamespace, args.timeoutSeconds),
         values: {
           installCRDs: true,
           // Reconcile only the namespace holding the stack (fewer informers, nothing touched elsewhere). Its RBAC

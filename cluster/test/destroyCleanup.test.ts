@@ -5,6 +5,7 @@ import { type ClusterRun, EKS_CONFIG, INFRA_STACK_OUTPUTS, runCluster } from './
 
 type HookArgs = Record<string, pulumi.Input<string> | pulumi.Input<string>[]>;
 const hookArgs: Array<{ kind: 'load balancers' | 'volumes'; name: string; args: HookArgs }> = [];
+const crdHooks: Array<{ name: string; args: Parameters<typeof import('../cleanup').crdCleanupHook>[1] }> = [];
 
 // The hooks themselves are tested in cleanupHook.test.ts; here: that the program attaches them, where and how.
 vi.mock('../cleanup', async (importOriginal) => {
@@ -18,6 +19,10 @@ vi.mock('../cleanup', async (importOriginal) => {
     volumeReleaseHook: (name: string, args: Parameters<typeof actual.volumeReleaseHook>[1]) => {
       hookArgs.push({ kind: 'volumes', name, args: args as unknown as HookArgs });
       return actual.volumeReleaseHook(name, args);
+    },
+    crdCleanupHook: (name: string, args: Parameters<typeof actual.crdCleanupHook>[1]) => {
+      crdHooks.push({ name, args });
+      return actual.crdCleanupHook(name, args);
     },
   };
 });
@@ -36,6 +41,9 @@ const OWNED_NAMESPACES = [
 ];
 const LB_MARKER = 'cloudops-crm-load-balancer-cleanup';
 const VOLUME_MARKER = 'cloudops-crm-volume-release';
+const CRD_HOOK = 'cloudops-crm-crd-cleanup';
+const ECK_GROUP = { group: 'k8s.elastic.co', release: { name: 'eck-operator', namespace: 'elastic-system' } };
+const PROMETHEUS_GROUP = { group: 'monitoring.coreos.com' };
 const CONFIG_MAP = 'kubernetes:core/v1:ConfigMap';
 const LOCAL_CONFIG = { kubeContext: 'k3d-crm', storageClassName: 'local-path', publicHost: 'localhost' };
 
@@ -49,6 +57,7 @@ const dependents = (resources: ClusterRun['resources'], urn: string | undefined)
 describe('cleanup on destroy', () => {
   beforeEach(() => {
     hookArgs.length = 0;
+    crdHooks.length = 0;
   });
 
   it('hangs the load balancer cleanup on a fixed marker, deleted before the ingress controller', async () => {
@@ -115,8 +124,9 @@ describe('cleanup on destroy', () => {
     expect(found[0]?.inputs.metadata).toMatchObject({ name: VOLUME_MARKER, namespace: 'kube-system' });
 
     const bound = named(run.resources, CONFIG_MAP, VOLUME_MARKER).options;
-    // beforeDelete: a failure keeps the marker, so the destroy fails and a rerun waits again.
-    expect(bound.hooks.beforeDelete).toEqual([VOLUME_MARKER]);
+    // beforeDelete: a failure keeps the marker, so the destroy fails and a rerun waits again. After the wait, the
+    // operators' CRDs are removed (when unused).
+    expect(bound.hooks.beforeDelete).toEqual([VOLUME_MARKER, CRD_HOOK]);
     expect(bound.hooks.afterDelete).toEqual([]);
     expect(bound.dependsOn.map(urnName)).toEqual([]);
 
@@ -140,7 +150,30 @@ describe('cleanup on destroy', () => {
     expect(await value(args.clusterName as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.clusterName);
     expect(await value(args.region as pulumi.Input<string>)).toBe(INFRA_STACK_OUTPUTS.region);
     expect(await value(pulumi.all(args.namespaces as pulumi.Input<string>[]))).toEqual(OWNED_NAMESPACES);
-    expect(run.hooks.sort()).toEqual([LB_MARKER, VOLUME_MARKER].sort());
+    expect(run.hooks.sort()).toEqual([LB_MARKER, VOLUME_MARKER, CRD_HOOK].sort());
+
+    // The CRD cleanup reaches the cluster like the other hooks, for the groups of both operators.
+    expect(crdHooks).toHaveLength(1);
+    expect(await value(crdHooks[0]!.args.kubeconfig!)).toBe(INFRA_STACK_OUTPUTS.kubeconfig);
+    expect(crdHooks[0]!.args.groups).toEqual([ECK_GROUP, PROMETHEUS_GROUP]);
+  });
+
+  it.each([
+    [{}, [ECK_GROUP, PROMETHEUS_GROUP]],
+    [{ monitoringEnabled: 'false' }, [ECK_GROUP]],
+    [{ elasticStackEnabled: 'false' }, [PROMETHEUS_GROUP]],
+    [{ elasticStackEnabled: 'false', monitoringEnabled: 'false' }, []],
+    [
+      { elasticOperatorNamespace: 'eck' },
+      [{ ...ECK_GROUP, release: { ...ECK_GROUP.release, namespace: 'eck' } }, PROMETHEUS_GROUP],
+    ],
+  ])('removes the CRDs of the operators the switches install (%j)', async (switches, groups) => {
+    const run = await runCluster({ ...EKS_CONFIG, ...switches });
+    expect(named(run.resources, CONFIG_MAP, VOLUME_MARKER).options.hooks.beforeDelete).toEqual([
+      VOLUME_MARKER,
+      CRD_HOOK,
+    ]);
+    expect(crdHooks.map((h) => h.args.groups)).toEqual([groups]);
   });
 
   it('keeps both markers identical when the ingress controller or its namespace changes', async () => {
@@ -164,9 +197,15 @@ describe('cleanup on destroy', () => {
       const found = marker(run, name);
       expect(found, name).toHaveLength(1);
       expect(found[0]?.inputs.metadata).toMatchObject({ name, namespace: 'kube-system' });
-      expect(named(run.resources, CONFIG_MAP, name).options.hooks.beforeDelete, name).toEqual([name]);
     }
-    expect(run.hooks.sort()).toEqual([LB_MARKER, VOLUME_MARKER].sort());
+    expect(named(run.resources, CONFIG_MAP, LB_MARKER).options.hooks.beforeDelete).toEqual([LB_MARKER]);
+    expect(named(run.resources, CONFIG_MAP, VOLUME_MARKER).options.hooks.beforeDelete).toEqual([
+      VOLUME_MARKER,
+      CRD_HOOK,
+    ]);
+    expect(run.hooks.sort()).toEqual([LB_MARKER, VOLUME_MARKER, CRD_HOOK].sort());
+    expect(await value(crdHooks[0]!.args.kubeContext!)).toBe('k3d-crm');
+    expect(crdHooks[0]!.args.kubeconfig).toBeUndefined();
 
     // The same order as on EKS: the load balancer marker goes first, the volume marker last.
     expect(named(run.resources, CONFIG_MAP, LB_MARKER).options.dependsOn.map(urnName)).toContain('ingress');
