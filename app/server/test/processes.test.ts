@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { findFerretDb, freePort, startFerretDb } from '../dev/mongo.js';
 import { freshDatabaseUri, mongoServerUri } from './helpers.js';
 import { startBundle } from './processes.js';
@@ -63,6 +63,10 @@ describe.skipIf(!mongoServerUri)('process: graceful shutdown', () => {
 
   it('writes a lone access line promptly although stdout is written in batches, and the rest at exit', async () => {
     const server = await startBundle({ MONGO_URI: freshDatabaseUri() });
+    // A failed expectation must not leave the server running.
+    onTestFinished(() => {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    });
     const line = (id: string) => server.logs.find((l) => l['http.request.id'] === id);
     await fetch(`${server.url}/person/nobody`, { headers: { 'x-correlation-id': 'lone-1' } });
     // Far below a batch: only the periodic flush (every 200 ms) writes it while the process runs.
