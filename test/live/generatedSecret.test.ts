@@ -1,16 +1,7 @@
-/**
- * GeneratedSecret (lib/generated-secret) under the real engine: its dynamic provider runs through the
- * pulumi-resource-pulumi-nodejs plugin the live tools install beside the CLI (tools/live/dynamic-provider), found
- * there although the workspace ignores ambient plugins. The value is made once, the state holds it only as
- * ciphertext, and a second update keeps it without a change or a warning.
- *
- * The value never goes into an assertion message: a failure must not print it.
- */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from './cluster.js';
-import { createPulumiWorkspace, type PulumiWorkspace } from './pulumi.js';
+import { createProgram, createPulumiWorkspace, type PulumiWorkspace } from './pulumi.js';
 
 const dir = inject('liveClusterDir');
 const skipReason = inject('liveSkipReason');
@@ -41,29 +32,15 @@ describe.skipIf(skipReason !== '')(
 
     beforeAll(async () => {
       workspace = await createPulumiWorkspace(dir);
-      program = join(workspace.dir, 'generated-secret');
-      await mkdir(program);
-      await writeFile(join(program, 'Pulumi.yaml'), 'name: live-generated-secret\nruntime: nodejs\n');
-      await writeFile(
-        join(program, 'package.json'),
-        '{ "name": "live-generated-secret", "private": true }\n',
-      );
       // Plain JavaScript loading the library's TypeScript by path, as the language host compiles it for the
       // layers' programs.
       const library = join(REPO_ROOT, 'lib', 'generated-secret', 'index.ts');
-      await writeFile(
-        join(program, 'index.js'),
-        [
-          `const { GeneratedSecret } = require(${JSON.stringify(library)});`,
-          `const secret = new GeneratedSecret('live', { length: ${LENGTH} });`,
-          'exports.secretValue = secret.value;',
-          '',
-        ].join('\n'),
-      );
       // The cluster layer's packages, among them the @pulumi/pulumi whose dynamic provider the plugin starts.
-      await symlink(join(REPO_ROOT, 'cluster', 'node_modules'), join(program, 'node_modules'));
-      const init = await pulumi(['stack', 'init', 'live']);
-      expect(init.code, init.stderr).toBe(0);
+      program = await createProgram(workspace, 'live-generated-secret', [
+        `const { GeneratedSecret } = require(${JSON.stringify(library)});`,
+        `const secret = new GeneratedSecret('live', { length: ${LENGTH} });`,
+        'exports.secretValue = secret.value;',
+      ]);
     });
     afterAll(async () => {
       await workspace?.dispose();

@@ -13,15 +13,14 @@
  * that Elasticsearch, Kibana and Prometheus take their places on the nodes, as the capacity plan assumes.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clusterStack as appHarnessClusterStack, runApp } from '../../app/deploy/test/harness.js';
 import { runCluster } from '../../cluster/test/harness.js';
 import { type RecordedResource, runProgram } from '../../lib/pulumi-testing/index.js';
-import { eventually, kubectl, kubectlJson, REPO_ROOT } from './cluster.js';
+import { eventually, kubectl, kubectlJson } from './cluster.js';
 import { playOperators } from './operators.js';
-import { createPulumiWorkspace, type PulumiWorkspace } from './pulumi.js';
+import { createProgram, createPulumiWorkspace, type PulumiWorkspace } from './pulumi.js';
 import {
   APP_PROJECT,
   CLUSTER_PROJECT,
@@ -420,20 +419,10 @@ describe.skipIf(skipReason !== '')(
       // The class of typo the schema tests miss: kubernetes-models accepts unknown fields, and so, in effect, does
       // Pulumi: the provider converts every object to its typed Go form and back, which drops an unknown field, and it
       // discards the API server's warnings. The Ingress below would be created without its rules.
-      const program = join(workspace.dir, 'misspelled');
-      await mkdir(program);
-      await writeFile(join(program, 'Pulumi.yaml'), 'name: live-misspelled\nruntime: nodejs\n');
-      await writeFile(join(program, 'package.json'), '{ "name": "live-misspelled", "private": true }\n');
-      await writeFile(
-        join(program, 'index.js'),
-        [
-          "const k8s = require('@pulumi/kubernetes');",
-          "new k8s.networking.v1.Ingress('misspelled', { metadata: { name: 'misspelled', namespace: 'default' }, spec: { ingressClassName: 'live', defaultBackend: { service: { name: 'crm-app', port: { number: 80 } } }, rulez: [{ host: 'crm.live.test' }] } });",
-          '',
-        ].join('\n'),
-      );
-      await symlink(join(REPO_ROOT, 'cluster', 'node_modules'), join(program, 'node_modules'));
-      succeeded('stack init', await workspace.pulumi(program, ['stack', 'init', 'live']));
+      const program = await createProgram(workspace, 'live-misspelled', [
+        "const k8s = require('@pulumi/kubernetes');",
+        "new k8s.networking.v1.Ingress('misspelled', { metadata: { name: 'misspelled', namespace: 'default' }, spec: { ingressClassName: 'live', defaultBackend: { service: { name: 'crm-app', port: { number: 80 } } }, rulez: [{ host: 'crm.live.test' }] } });",
+      ]);
 
       // The real engine: no warning, and the field is gone from what would be applied.
       const preview = succeeded('preview', await workspace.pulumi(program, ['preview', '--json']));

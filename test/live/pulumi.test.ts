@@ -6,11 +6,10 @@
  * evaluates the repository's CrossGuard policy pack (`--policy-pack policy`) through the language host.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kubectl, REPO_ROOT } from './cluster.js';
-import { createPulumiWorkspace, type PulumiWorkspace } from './pulumi.js';
+import { createProgram, createPulumiWorkspace, type PulumiWorkspace } from './pulumi.js';
 
 const dir = inject('liveClusterDir');
 const skipReason = inject('liveSkipReason');
@@ -25,44 +24,21 @@ describe.skipIf(skipReason !== '')(
 
     beforeAll(async () => {
       workspace = await createPulumiWorkspace(dir);
-      program = join(workspace.dir, 'program');
-      await mkdir(program);
-      await writeFile(join(program, 'Pulumi.yaml'), 'name: live-smoke\nruntime: nodejs\n');
-      await writeFile(join(program, 'package.json'), '{ "name": "live-smoke", "private": true }\n');
-      // Plain JavaScript: the language host runs it without a TypeScript step.
-      await writeFile(
-        join(program, 'index.js'),
-        [
-          "const k8s = require('@pulumi/kubernetes');",
-          `const map = new k8s.core.v1.ConfigMap('smoke', { metadata: { name: '${name}', namespace: 'default' }, data: { layer: 'live' } });`,
-          'exports.name = map.metadata.name;',
-          '',
-        ].join('\n'),
-      );
-      // The cluster layer's packages: the lockfile's @pulumi/pulumi and @pulumi/kubernetes.
-      await symlink(join(REPO_ROOT, 'cluster', 'node_modules'), join(program, 'node_modules'));
-      const init = await pulumi(['stack', 'init', 'live']);
-      expect(init.code, init.stderr).toBe(0);
+      program = await createProgram(workspace, 'live-smoke', [
+        "const k8s = require('@pulumi/kubernetes');",
+        `const map = new k8s.core.v1.ConfigMap('smoke', { metadata: { name: '${name}', namespace: 'default' }, data: { layer: 'live' } });`,
+        'exports.name = map.metadata.name;',
+      ]);
     });
     afterAll(async () => {
       await workspace?.dispose();
     });
 
     it('refuses a root container with a floating image tag (mandatory policies, evaluated by the engine)', async () => {
-      const violating = join(workspace!.dir, 'violating');
-      await mkdir(violating);
-      await writeFile(join(violating, 'Pulumi.yaml'), 'name: live-violating\nruntime: nodejs\n');
-      await writeFile(join(violating, 'package.json'), '{ "name": "live-violating", "private": true }\n');
-      await writeFile(
-        join(violating, 'index.js'),
-        [
-          "const k8s = require('@pulumi/kubernetes');",
-          "new k8s.apps.v1.Deployment('root', { metadata: { namespace: 'default' }, spec: { selector: { matchLabels: { app: 'root' } }, template: { metadata: { labels: { app: 'root' } }, spec: { containers: [{ name: 'web', image: 'nginx:latest' }] } } } });",
-          '',
-        ].join('\n'),
-      );
-      await symlink(join(REPO_ROOT, 'cluster', 'node_modules'), join(violating, 'node_modules'));
-      expect((await workspace!.pulumi(violating, ['stack', 'init', 'live'])).code).toBe(0);
+      const violating = await createProgram(workspace!, 'live-violating', [
+        "const k8s = require('@pulumi/kubernetes');",
+        "new k8s.apps.v1.Deployment('root', { metadata: { namespace: 'default' }, spec: { selector: { matchLabels: { app: 'root' } }, template: { metadata: { labels: { app: 'root' } }, spec: { containers: [{ name: 'web', image: 'nginx:latest' }] } } } });",
+      ]);
       const preview = await workspace!.pulumi(violating, [
         'preview',
         '--policy-pack',

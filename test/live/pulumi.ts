@@ -8,7 +8,7 @@
  * selects for @pulumi/kubernetes; automatic plugin downloads stay off, so nothing else is ever fetched.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INSTALL_LIVE_TOOLS_SCRIPT, inCluster, REPO_ROOT, type RunResult, run } from './cluster.js';
 
@@ -62,4 +62,25 @@ export async function createPulumiWorkspace(clusterDir: string): Promise<PulumiW
     throw new Error(`pulumi plugin install (kubernetes ${version}) failed: ${install.stderr}`);
   }
   return { dir, pulumi, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A small program of the test's own in the workspace, in plain JavaScript (the language host runs it without a
+ * TypeScript step) on the cluster layer's packages (the lockfile's @pulumi/pulumi and @pulumi/kubernetes), with its
+ * stack `live` created. Returns its directory.
+ */
+export async function createProgram(
+  workspace: PulumiWorkspace,
+  name: string,
+  source: string[],
+): Promise<string> {
+  const program = join(workspace.dir, name);
+  await mkdir(program);
+  await writeFile(join(program, 'Pulumi.yaml'), `name: ${name}\nruntime: nodejs\n`);
+  await writeFile(join(program, 'package.json'), `${JSON.stringify({ name, private: true })}\n`);
+  await writeFile(join(program, 'index.js'), [...source, ''].join('\n'));
+  await symlink(join(REPO_ROOT, 'cluster', 'node_modules'), join(program, 'node_modules'));
+  const init = await workspace.pulumi(program, ['stack', 'init', 'live']);
+  if (init.code !== 0) throw new Error(`stack init of ${name} failed: ${init.stderr}`);
+  return program;
 }
