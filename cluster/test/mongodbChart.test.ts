@@ -6,24 +6,9 @@ import type { Json } from '@cloudops-crm/pulumi-testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { MONGODB_CHART_PATH } from '../components/mongodb';
+import { findHelm } from './charts';
 import { type ClusterRun, EKS_CONFIG, kubernetesObjects, release, runCluster } from './harness';
 import { validateObject } from './schemas';
-
-/** helm from HELM_BIN, then the Go bin directory scripts/install-helm.sh installs into, then PATH. */
-function findHelm(): string | undefined {
-  const candidates: string[] = [];
-  if (process.env.HELM_BIN) candidates.push(process.env.HELM_BIN);
-  try {
-    const gobin = execFileSync('go', ['env', 'GOBIN'], { encoding: 'utf8' }).trim();
-    const gopath = execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim();
-    if (gobin) candidates.push(path.join(gobin, 'helm'));
-    if (gopath) candidates.push(path.join(gopath, 'bin', 'helm'));
-  } catch {
-    // No Go toolchain: fall through to PATH.
-  }
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) candidates.push(path.join(dir, 'helm'));
-  return candidates.find((c) => fs.existsSync(c));
-}
 
 const helm = findHelm();
 const inCi = process.env.CI === 'true';
