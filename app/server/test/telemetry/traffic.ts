@@ -24,7 +24,14 @@ export interface Pods {
 
 /** Two instances of the production bundle, like two pods of one Deployment, one of which lost MongoDB. */
 export async function startPods(): Promise<Pods> {
-  const healthy = await startBundle({ MONGO_URI: freshDatabaseUri(), ENVIRONMENT: 'test' });
+  // The healthy pod must answer every request of a round: on a busy machine a MongoDB reply can take longer than
+  // the production bound (MONGO_OPERATION_TIMEOUT_MS, 1.25 s), so this one waits longer (within its shutdown budget).
+  const healthy = await startBundle({
+    MONGO_URI: freshDatabaseUri(),
+    ENVIRONMENT: 'test',
+    MONGO_OPERATION_TIMEOUT_MS: '10000',
+    SHUTDOWN_TIMEOUT_MS: '80000',
+  });
   let noDatabase: RunningServer;
   try {
     noDatabase = await startBundle({
