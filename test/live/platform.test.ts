@@ -113,7 +113,8 @@ const describe_ = (o: KubernetesObject) => `${o.kind} ${o.metadata.namespace ?? 
 /**
  * The API server's strict field validation, applied to what a program declared (a server-side dry run). The
  * Kubernetes provider sends its applies with field validation "Warn" and discards the API server's warnings, so an
- * unknown field (a typo) would otherwise pass without a word; here it is an error naming the field.
+ * unknown field (a typo) would otherwise pass without a word; here it is an error naming the field. Any other
+ * warning the API server sends back (a deprecated API version, say), which kubectl prints, counts too.
  */
 async function strictValidationErrors(stateDir: string, objects: KubernetesObject[]): Promise<string[]> {
   const errors: string[] = [];
@@ -132,7 +133,9 @@ async function strictValidationErrors(stateDir: string, objects: KubernetesObjec
       ],
       { input: JSON.stringify(object) },
     );
-    if (result.code !== 0) errors.push(`${describe_(object)}: ${result.stderr.trim()}`);
+    const warnings = result.stderr.split('\n').filter((line) => line.startsWith('Warning:'));
+    if (result.code !== 0 || warnings.length > 0)
+      errors.push(`${describe_(object)}: ${result.stderr.trim()}`);
   }
   return errors;
 }
@@ -278,7 +281,7 @@ describe.skipIf(skipReason !== '')(
       expect(missing).toEqual([]);
     });
 
-    it('declares no field the API server does not know (the programs’ own objects, strictly validated)', async () => {
+    it('declares nothing the API server does not know or warns about (the programs’ own objects, strictly validated)', async () => {
       // What the programs declare, before the provider normalizes it: the same configuration under the test harness,
       // the app reading this cluster stack's real outputs.
       const clusterRun = await runCluster(
