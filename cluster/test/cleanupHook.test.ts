@@ -6,7 +6,7 @@ import {
   DescribeTagsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { recordResourceHooks } from '@cloudops-crm/pulumi-testing';
+import { mockHookRuntime } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -21,13 +21,7 @@ import {
 } from '../cleanup';
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    { newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs },
-    'cloudops-crm-cluster',
-    'dev',
-  );
-  // Constructing a hook registers it with the engine, which the mock monitor cannot do by itself.
-  recordResourceHooks(pulumi.runtime);
+  await mockHookRuntime('cloudops-crm-cluster');
 });
 
 describe('loadBalancerCleanupHook', () => {

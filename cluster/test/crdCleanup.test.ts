@@ -1,4 +1,4 @@
-import { recordResourceHooks } from '@cloudops-crm/pulumi-testing';
+import { mockHookRuntime } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,12 +12,7 @@ import {
 } from '../cleanup';
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    { newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs },
-    'cloudops-crm-cluster',
-    'dev',
-  );
-  recordResourceHooks(pulumi.runtime);
+  await mockHookRuntime('cloudops-crm-cluster');
 });
 
 type Resource = { metadata: { name: string; namespace?: string } };

@@ -1,17 +1,11 @@
-import { recordResourceHooks } from '@cloudops-crm/pulumi-testing';
+import { mockHookRuntime } from '@cloudops-crm/pulumi-testing';
 import * as pulumi from '@pulumi/pulumi';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clusterLayerGuardHook, clusterLayerLeftovers } from '../guard/clusterLayerGuard';
 import { type ClusterReader, type KubeObject, kubeconfigReader } from '../guard/kubernetesReader';
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    { newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs },
-    'cloudops-crm-infra',
-    'dev',
-  );
-  // Constructing a hook registers it with the engine, which the mock monitor cannot do by itself.
-  recordResourceHooks(pulumi.runtime);
+  await mockHookRuntime('cloudops-crm-infra');
 });
 
 const OWN = 'cloudops-crm-infra-destroy-guard';

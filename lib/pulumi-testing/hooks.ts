@@ -13,3 +13,16 @@ export function recordResourceHooks(runtime: typeof pulumi.runtime = pulumi.runt
   };
   return hooks;
 }
+
+/**
+ * Echoing mocks for tests that construct resource hooks outside a program run (a hook's callback is called
+ * directly): resources get their inputs as state, calls their arguments, and hooks are accepted.
+ */
+export async function mockHookRuntime(project: string, stack = 'dev'): Promise<string[]> {
+  await pulumi.runtime.setMocks(
+    { newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }), call: (args) => args.inputs },
+    project,
+    stack,
+  );
+  return recordResourceHooks(pulumi.runtime);
+}

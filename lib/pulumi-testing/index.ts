@@ -1,5 +1,5 @@
 export { declared, dependenciesOf, named, ofType, one, policyResources, urnName } from './find';
-export { recordResourceHooks } from './hooks';
+export { mockHookRuntime, recordResourceHooks } from './hooks';
 export { resolveOutput, settle } from './outputs';
 export { type ProgramRun, type ProgramSetup, runProgram } from './program';
 export {
