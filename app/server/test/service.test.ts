@@ -7,6 +7,7 @@ import {
 } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DB_UNAVAILABLE } from '../src/plugins/app/errors.js';
+import { DOCUMENT_ONLY_HEADERS } from '../src/plugins/external/helmet.js';
 import { ENDPOINTS } from '../src/routes/root.js';
 import { buildTestApp, describeWithDb, type TestApp } from './helpers.js';
 
@@ -100,16 +101,23 @@ describeWithDb('service routes', () => {
     // JSON loads nothing and is never framed: the strictest policy (Swagger UI at /docs sets its own, below).
     // No upgrade-insecure-requests either: served over plain HTTP behind the load balancer.
     expect(res.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
-    // The rest of helmet's set, on every response.
+    // The rest of helmet's set that a JSON response can act on, on every response.
     expect(res.headers).toMatchObject({
-      'cross-origin-opener-policy': 'same-origin',
       'cross-origin-resource-policy': 'same-origin',
+      'x-permitted-cross-domain-policies': 'none',
+    });
+    // What only a rendered document acts on goes with the HTML pages (Swagger UI), not with JSON.
+    for (const name of DOCUMENT_ONLY_HEADERS) expect(res.headers, name).not.toHaveProperty(name);
+    const ui = await t.app.inject('/docs/');
+    expect(ui.headers).toMatchObject({
+      'cross-origin-opener-policy': 'same-origin',
       'origin-agent-cluster': '?1',
       'referrer-policy': 'no-referrer',
       'x-dns-prefetch-control': 'off',
       'x-download-options': 'noopen',
-      'x-permitted-cross-domain-policies': 'none',
       'x-xss-protection': '0',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
     });
     // No HSTS unless HSTS_MAX_AGE says the public endpoint is HTTPS.
     expect(res.headers['strict-transport-security']).toBeUndefined();

@@ -42,8 +42,8 @@ export default fp(
         "style-src 'self' 'unsafe-inline'",
       ].join('; '),
       uiConfig: { deepLinking: false, validatorUrl: null },
-      uiHooks: {},
+      uiHooks: { onRequest: app.documentSecurityHeaders },
     });
   },
-  { name: 'swagger' },
+  { name: 'swagger', dependencies: ['helmet'] },
 );
