@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, preValidationAsyncHookHandler } from 'fastify';
+import { type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyReply, preValidationAsyncHookHandler } from 'fastify';
 import { ObjectId } from 'mongodb';
 import { decodeCursor } from '../lib/cursor.js';
 import { badRequest, notFound } from '../lib/problem.js';
@@ -57,6 +57,20 @@ export const guardPersonBody: preValidationAsyncHookHandler = async (request) =>
   }
 };
 
+const PersonList = Type.Array(Person);
+
+/**
+ * Sends a 200 serialized by the one branch of the documented union that the handler returns. Given the union,
+ * Fastify's serializer would pick the branch by validating the payload against each in turn: every person of a
+ * page, formats included, a tenth of the CPU a list of 100 costs.
+ */
+function sendAs(reply: FastifyReply, schema: TSchema, payload: unknown): FastifyReply {
+  return reply
+    .type('application/json; charset=utf-8')
+    .serializer(reply.compileSerializationSchema(schema, '200'))
+    .send(payload);
+}
+
 const persons: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const secured = { onRequest: app.requireApiKey };
@@ -74,7 +88,7 @@ const persons: FastifyPluginAsync = async (fastify) => {
         security,
         querystring: PersonListQuery,
         response: {
-          200: Type.Union([Type.Array(Person), Person]),
+          200: Type.Union([PersonList, Person]),
           ...problemResponses(400, 401, 404, 429, 503),
         },
       },
@@ -86,12 +100,12 @@ const persons: FastifyPluginAsync = async (fastify) => {
           throw badRequest('id cannot be combined with limit or after');
         const person = await app.persons.findById(parseObjectId(id, 'id'));
         if (!person) throw notFound();
-        return person;
+        return sendAs(reply, Person, person);
       }
       const pageSize = parseLimit(limit);
       const page = await app.persons.list(pageSize, after === undefined ? undefined : decodeCursor(after));
       if (page.next) reply.header('link', `</person?limit=${pageSize}&after=${page.next}>; rel="next"`);
-      return page.persons;
+      return sendAs(reply, PersonList, page.persons);
     },
   );
 

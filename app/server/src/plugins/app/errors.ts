@@ -104,6 +104,8 @@ export const REJECTED_ROUTE = '/__rejected';
  */
 export function rejectBeforeRouting(raw: { url?: string }): string {
   const url = raw.url ?? '/';
+  // Nearly every URL: nothing to decode and no segment that could be too long.
+  if (url.length <= MAX_PATH_SEGMENT_LENGTH && !url.includes('%')) return url;
   const path = url.split('?')[0] ?? '/';
   let problem: { status: number; detail: string } | undefined;
   if (

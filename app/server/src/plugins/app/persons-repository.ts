@@ -35,14 +35,24 @@ declare module 'fastify' {
 
 const DUPLICATE_KEY = 11000;
 
-function toView({ _id, created_at, updated_at, ...rest }: WithId<PersonDocument>): PersonView {
+const TIMESTAMPS = ['created_at', 'updated_at'] as const;
+
+/**
+ * The stored document as the API returns it. The driver hands over a new object per document, so it is turned
+ * into the view in place: copying it (rest and spread) cost a list of 100 persons more CPU than serializing it.
+ */
+function toView(doc: WithId<PersonDocument>): PersonView {
+  const view = doc as unknown as Record<string, unknown>;
   // Documents inserted by other tools may carry an _id that is not an ObjectId.
-  const id: unknown = _id;
-  const view: PersonView = { ...rest, _id: id instanceof ObjectId ? id.toHexString() : String(id) };
-  // Documents written by the original service have no timestamps.
-  if (created_at instanceof Date) view.created_at = created_at.toISOString();
-  if (updated_at instanceof Date) view.updated_at = updated_at.toISOString();
-  return view;
+  const id: unknown = doc._id;
+  view._id = id instanceof ObjectId ? id.toHexString() : String(id);
+  // Documents written by the original service have no timestamps (or, written by other tools, other types).
+  for (const key of TIMESTAMPS) {
+    const value = view[key];
+    if (value instanceof Date) view[key] = value.toISOString();
+    else if (key in view) delete view[key];
+  }
+  return view as PersonView;
 }
 
 const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && error.code === DUPLICATE_KEY;
@@ -129,7 +139,9 @@ export class PersonsRepository {
       .toArray();
     const page = docs.slice(0, limit);
     const last = page.at(-1);
-    return { persons: page.map(toView), next: docs.length > limit && last ? encodeCursor(last._id) : null };
+    // The cursor is taken from the stored _id, before toView turns it into a string.
+    const next = docs.length > limit && last ? encodeCursor(last._id) : null;
+    return { persons: page.map(toView), next };
   }
 
   async findById(id: ObjectId): Promise<PersonView | null> {
