@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { onRequestAsyncHookHandler } from 'fastify';
+import type { onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem } from '../../lib/problem.js';
 
@@ -9,7 +9,7 @@ declare module 'fastify' {
      * onRequest hook for routes that need an API key, so an unauthenticated caller learns nothing from parsing
      * or validation; lets everything through when no key is configured.
      */
-    requireApiKey: onRequestAsyncHookHandler;
+    requireApiKey: onRequestHookHandler;
   }
 }
 
@@ -25,22 +25,23 @@ export default fp<AuthPluginOptions>(
     const keys = apiKeys.map(digest);
     const challenge = { 'www-authenticate': 'Bearer realm="crm"' };
 
-    app.decorate('requireApiKey', async (request) => {
-      if (keys.length === 0) return;
+    // A callback hook: it runs on every /person request, and an async one costs a promise each time.
+    const requireApiKey: onRequestHookHandler = (request, _reply, done) => {
+      if (keys.length === 0) return done();
       const header = request.headers.authorization;
       const match = header ? /^Bearer ([\x21-\x7e]+)$/i.exec(header) : null;
       if (!match?.[1]) {
-        throw new HttpProblem(
-          401,
-          'Authentication required: send Authorization: Bearer <API key>',
-          challenge,
+        return done(
+          new HttpProblem(401, 'Authentication required: send Authorization: Bearer <API key>', challenge),
         );
       }
       const presented = digest(match[1]);
       if (!keys.some((key) => timingSafeEqual(key, presented))) {
-        throw new HttpProblem(401, 'Invalid API key', challenge);
+        return done(new HttpProblem(401, 'Invalid API key', challenge));
       }
-    });
+      done();
+    };
+    app.decorate('requireApiKey', requireApiKey);
   },
   { name: 'auth' },
 );
