@@ -5,17 +5,14 @@
  * throughput. Figures, not pass/fail: compare runs on the same machine.
  *
  * A shared machine's load drifts within seconds, so one run of each says little. Each scenario is measured in
- * rounds that alternate which server goes first, after an unmeasured warm-up of both; the tables give the median
+ * rounds that alternate which server goes first, after an unmeasured warm-up of both; the table gives the median
  * over the rounds of each figure, and the share is the median of the rounds' own shares (each round compares two
- * runs made one after the other). The load average before and after is printed with the tables.
+ * runs made one after the other). The load average before and after is printed with the table.
  *
- * Two measures per scenario. Flat out, each server answers as fast as it can: the share of throughput, and
- * latencies that follow from it (with a fixed number of connections, a slower server's requests wait longer,
- * whatever it does). The same traffic: both driven at one rate, a share of what the baseline sustained, with
- * each response's own time, so the latencies compare what a client sees at a load both can carry.
+ * Each server answers as fast as it can: with a fixed number of connections, a server that spends more per request
+ * also keeps each request waiting longer (latency = connections / throughput), so p99 follows the share.
  *
  *   BENCH_DURATION=10 (seconds per run)   BENCH_ROUNDS=4   BENCH_WARMUP=3 (seconds)   BENCH_CONNECTIONS=20
- *   BENCH_RATE_SHARE=0.5 (the same traffic, as a share of the baseline's throughput)
  *   BENCH_ONLY=health (scenarios whose name contains it)
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -29,7 +26,6 @@ import { databaseUri, freePort, startMongo } from '../dev/mongo.js';
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
-const rateShare = Number(process.env.BENCH_RATE_SHARE ?? 0.5);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const only = process.env.BENCH_ONLY ?? '';
 const SEEDED = 500;
@@ -136,47 +132,23 @@ try {
       ? (sorted[mid] as number)
       : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   };
-  const percentile = (values: number[], p: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-  };
-  const ms = (value: number) => Number(value.toFixed(value < 10 ? 2 : 0));
   const rows = [];
-  const pacedRows = [];
   for (const scenario of scenarios.filter((s) => s.name.includes(only))) {
     const run = (server: (typeof servers)[number], seconds: number) =>
       autocannon({ ...scenario.options(server.url), connections, duration: seconds });
-    // At a fixed rate, each 2xx response's own time: autocannon's percentiles are whole milliseconds, which
-    // says 0 or 1 for every /health request.
-    const paced = async (server: (typeof servers)[number], overallRate: number) => {
-      const times: number[] = [];
-      const result = await new Promise<autocannon.Result>((resolve, reject) => {
-        const options = { ...scenario.options(server.url), connections, duration, overallRate };
-        const instance = autocannon(options, (error, done) => (error ? reject(error) : resolve(done)));
-        instance.on('response', (_client, status, _bytes, time) => {
-          if (status < 300) times.push(time);
-        });
-      });
-      return { result, p50: percentile(times, 0.5), p99: percentile(times, 0.99) };
-    };
-    // Each round runs both, the order alternating between rounds.
-    const alternate = async <T>(measure: (server: (typeof servers)[number]) => Promise<T>) => {
-      const mine: T[] = [];
-      const theirs: T[] = [];
-      const [service, bare] = servers as [(typeof servers)[0], (typeof servers)[1]];
-      for (let round = 0; round < rounds; round++) {
-        if (round % 2 === 0) {
-          mine.push(await measure(service));
-          theirs.push(await measure(bare));
-        } else {
-          theirs.push(await measure(bare));
-          mine.push(await measure(service));
-        }
-      }
-      return [mine, theirs] as const;
-    };
     for (const server of servers) await run(server, warmup);
-    const [mine, theirs] = await alternate((server) => run(server, duration));
+    const mine: autocannon.Result[] = [];
+    const theirs: autocannon.Result[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const [service, bare] = servers as [(typeof servers)[0], (typeof servers)[1]];
+      if (round % 2 === 0) {
+        mine.push(await run(service, duration));
+        theirs.push(await run(bare, duration));
+      } else {
+        theirs.push(await run(bare, duration));
+        mine.push(await run(service, duration));
+      }
+    }
     const of = (results: autocannon.Result[], figure: (r: autocannon.Result) => number) =>
       median(results.map(figure));
     // Requests that failed over all rounds: responses other than 2xx by status, then socket errors and timeouts.
@@ -211,32 +183,8 @@ try {
         })
         .join(', '),
     });
-
-    // The same traffic for both: a share of what the baseline sustained, so neither runs flat out.
-    const rate = Math.max(1, Math.round(rateShare * of(theirs, (r) => r.requests.average)));
-    const [minePaced, theirsPaced] = await alternate((server) => paced(server, rate));
-    pacedRows.push({
-      scenario: scenario.name,
-      'req/s offered': rate,
-      'req/s': Math.round(median(minePaced.map((r) => r.result.requests.average))),
-      'bare req/s': Math.round(median(theirsPaced.map((r) => r.result.requests.average))),
-      'p99 ms': ms(median(minePaced.map((r) => r.p99))),
-      'bare p99 ms': ms(median(theirsPaced.map((r) => r.p99))),
-      'p50 ms': ms(median(minePaced.map((r) => r.p50))),
-      'bare p50 ms': ms(median(theirsPaced.map((r) => r.p50))),
-      failed: failures(minePaced.map((r) => r.result)),
-      'bare failed': failures(theirsPaced.map((r) => r.result)),
-      rounds: minePaced
-        .map((r, i) => `${ms(r.p99)}/${ms((theirsPaced[i] as (typeof theirsPaced)[number]).p99)}`)
-        .join(', '),
-    });
   }
-  console.log('Flat out: each server as fast as it answers');
   console.table(rows);
-  console.log(
-    `The same traffic: both at ${Math.round(100 * rateShare)} % of the baseline's throughput (p99 and p50 of each response's own time)`,
-  );
-  console.table(pacedRows);
   console.log(`load average ${load()}`);
 } finally {
   for (const child of [ours, bare]) {
