@@ -39,7 +39,8 @@ const TIMESTAMPS = ['created_at', 'updated_at'] as const;
 
 /**
  * The stored document as the API returns it. The driver hands over a new object per document, so it is turned
- * into the view in place: copying it (rest and spread) cost a list of 100 persons more CPU than serializing it.
+ * into the view in place: copying it (rest and spread) cost a list of 100 persons about as much CPU as
+ * serializing it.
  */
 function toView(doc: WithId<PersonDocument>): PersonView {
   const view = doc as unknown as Record<string, unknown>;

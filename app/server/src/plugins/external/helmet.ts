@@ -19,9 +19,9 @@ const helmet = createRequire(createRequire(import.meta.url).resolve('@fastify/he
 /**
  * helmet's headers that only a browser rendering a document acts on: who may open it as a window (COOP), its
  * agent cluster, the referrer its links and subresources send, DNS prefetching of its links, IE8's "open" of a
- * downloaded page, and the retired XSS auditor. A JSON response is never rendered, so on it they do nothing;
- * each would still be set, validated, written and parsed on every response (they were a tenth of the CPU a
- * `/health` request costs, client included). HTML responses (Swagger UI) get them.
+ * downloaded page, and the retired XSS auditor. A JSON response is never rendered, so on it they do nothing,
+ * while each would still be set, validated, written and parsed again by the client on every response. HTML
+ * responses (Swagger UI) get them.
  */
 export const DOCUMENT_ONLY_HEADERS = [
   'cross-origin-opener-policy',
