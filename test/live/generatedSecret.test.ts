@@ -1,3 +1,11 @@
+/**
+ * GeneratedSecret (lib/generated-secret) under the real engine: its dynamic provider runs through the
+ * pulumi-resource-pulumi-nodejs plugin the live tools install beside the CLI (tools/live/dynamic-provider), found
+ * there although the workspace ignores ambient plugins. The value is made once, the state holds it only as
+ * ciphertext, and a second update keeps it without a change or a warning.
+ *
+ * The value never goes into an assertion message: a failure must not print it.
+ */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REPO_ROOT } from './cluster.js';
