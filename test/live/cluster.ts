@@ -77,6 +77,24 @@ export async function eventually<T>(
   }
 }
 
+/**
+ * Runs step every intervalMs (after each run ends) until the returned function is called; that function resolves
+ * once the step in progress has finished. For the stand-ins that play a controller's part on the cluster.
+ */
+export function repeatUntilStopped(step: () => Promise<void>, intervalMs: number): () => Promise<void> {
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await step();
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+  };
+}
+
 /** Kubernetes CPU quantity in millicores ("1930m", "2", "0.5"). */
 export function cpuMillis(quantity: string | undefined): number {
   if (!quantity) return 0;

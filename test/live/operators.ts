@@ -4,7 +4,7 @@
  * the requests and volume claims the resource asks for, and the Service the routes point at), owned by the resource
  * so that deleting it deletes them. The scheduler then places the whole platform as it would in production.
  */
-import { kubectl, kubectlJson } from './cluster.js';
+import { kubectl, kubectlJson, repeatUntilStopped } from './cluster.js';
 
 interface Metadata {
   name: string;
@@ -176,29 +176,21 @@ async function configReloaderResources(stateDir: string): Promise<Resources> {
 
 /** Starts playing the operators; returns a function that stops it. */
 export function playOperators(stateDir: string): () => Promise<void> {
-  let stopped = false;
   const handled = new Set<string>();
-  const loop = (async () => {
-    while (!stopped) {
-      for (const kind of KINDS) {
-        const list = await kubectl(stateDir, ['get', kind, '--all-namespaces', '-o', 'json']);
-        // The kind exists once its operator's chart has installed the CRD.
-        if (list.code !== 0) continue;
-        for (const resource of (JSON.parse(list.stdout) as { items: CustomResource[] }).items) {
-          if (handled.has(resource.metadata.uid)) continue;
-          const reloader = resource.kind === 'Prometheus' ? await configReloaderResources(stateDir) : {};
-          const children = childrenOf(resource, reloader);
-          const applied = await kubectl(stateDir, ['apply', '-f', '-'], {
-            input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: children }),
-          });
-          if (applied.code === 0) handled.add(resource.metadata.uid);
-        }
+  return repeatUntilStopped(async () => {
+    for (const kind of KINDS) {
+      const list = await kubectl(stateDir, ['get', kind, '--all-namespaces', '-o', 'json']);
+      // The kind exists once its operator's chart has installed the CRD.
+      if (list.code !== 0) continue;
+      for (const resource of (JSON.parse(list.stdout) as { items: CustomResource[] }).items) {
+        if (handled.has(resource.metadata.uid)) continue;
+        const reloader = resource.kind === 'Prometheus' ? await configReloaderResources(stateDir) : {};
+        const children = childrenOf(resource, reloader);
+        const applied = await kubectl(stateDir, ['apply', '-f', '-'], {
+          input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: children }),
+        });
+        if (applied.code === 0) handled.add(resource.metadata.uid);
       }
-      await new Promise((resolve) => setTimeout(resolve, 2000));
     }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-  };
+  }, 2000);
 }

@@ -6,7 +6,7 @@
  */
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { kubectl, REPO_ROOT, type RunResult } from './cluster.js';
+import { kubectl, REPO_ROOT, type RunResult, repeatUntilStopped } from './cluster.js';
 import type { PulumiWorkspace } from './pulumi.js';
 
 export interface LayerStack {
@@ -120,37 +120,29 @@ export const POLICY_PACK = join(REPO_ROOT, 'policy');
  * The Kubernetes provider's await for an Ingress waits for exactly that. Returns a function that stops it.
  */
 export function publishIngressStatus(stateDir: string, hostname: string): () => Promise<void> {
-  let stopped = false;
   const status = JSON.stringify({ status: { loadBalancer: { ingress: [{ hostname }] } } });
-  const loop = (async () => {
-    while (!stopped) {
-      const list = await kubectl(stateDir, [
-        'get',
+  return repeatUntilStopped(async () => {
+    const list = await kubectl(stateDir, [
+      'get',
+      'ingress',
+      '--all-namespaces',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}/{.status.loadBalancer.ingress[0].hostname}{"\\n"}{end}',
+    ]);
+    for (const line of list.stdout.split('\n').filter(Boolean)) {
+      const [namespace, name, published] = line.split('/');
+      if (published || !namespace || !name) continue;
+      await kubectl(stateDir, [
+        '-n',
+        namespace,
+        'patch',
         'ingress',
-        '--all-namespaces',
-        '-o',
-        'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}/{.status.loadBalancer.ingress[0].hostname}{"\\n"}{end}',
+        name,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        status,
       ]);
-      for (const line of list.stdout.split('\n').filter(Boolean)) {
-        const [namespace, name, published] = line.split('/');
-        if (published || !namespace || !name) continue;
-        await kubectl(stateDir, [
-          '-n',
-          namespace,
-          'patch',
-          'ingress',
-          name,
-          '--subresource=status',
-          '--type=merge',
-          '-p',
-          status,
-        ]);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-  };
+  }, 1000);
 }
