@@ -56,6 +56,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     database: config.mongoDatabase,
     timeoutMs: config.mongoTimeoutMs,
     operationTimeoutMs: config.mongoOperationTimeoutMs,
+    maxPoolSize: config.mongoMaxPoolSize,
   });
   await app.register(metrics, { environment: config.environment });
   await app.register(helmet, { hstsMaxAgeSeconds: config.hstsMaxAgeSeconds });

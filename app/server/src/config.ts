@@ -30,6 +30,11 @@ export interface Config {
    */
   mongoOperationTimeoutMs: number;
   /**
+   * Connections to MongoDB per process at most. Requests beyond it wait in the driver's queue, in order and for
+   * at most mongoOperationTimeoutMs, instead of all running at once in the database.
+   */
+  mongoMaxPoolSize: number;
+  /**
    * Proxies in front of the service whose X-Forwarded-For entries are trusted (1 behind the ingress controller).
    * 0 trusts none, so a client reaching the service directly cannot choose its own address.
    */
@@ -133,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs,
     mongoTimeoutMs: integer(env, 'MONGO_TIMEOUT_MS', 2_000, 100, 60_000),
     mongoOperationTimeoutMs,
+    mongoMaxPoolSize: integer(env, 'MONGO_MAX_POOL_SIZE', 10, 1, 500),
     trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     hstsMaxAgeSeconds: env.HSTS_MAX_AGE?.trim() ? integer(env, 'HSTS_MAX_AGE', 0, 0, 63_072_000) : null,
   };

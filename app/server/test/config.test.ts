@@ -17,6 +17,7 @@ describe('configuration', () => {
       shutdownTimeoutMs: 10_000,
       mongoTimeoutMs: 2_000,
       mongoOperationTimeoutMs: 1_250,
+      mongoMaxPoolSize: 10,
       trustProxyHops: 0,
       hstsMaxAgeSeconds: null,
     });
@@ -74,6 +75,7 @@ describe('configuration', () => {
     ['BODY_LIMIT_BYTES', '1e6'],
     ['SHUTDOWN_TIMEOUT_MS', '10s'],
     ['MONGO_TIMEOUT_MS', '5'],
+    ['MONGO_MAX_POOL_SIZE', '0'],
     ['TRUST_PROXY_HOPS', '11'],
     ['HSTS_MAX_AGE', '1y'],
     ['REQUEST_TIMEOUT_MS', ''.padEnd(3, 'x')],

@@ -123,6 +123,24 @@ describe.skipIf(!ferretdb && process.env.CI !== 'true')('process: a slow, silent
     expect(server.logs.filter((l) => l['http.response.status_code'] === 500)).toEqual([]);
   });
 
+  it('queues the requests beyond MONGO_MAX_POOL_SIZE instead of opening more connections to the database', async () => {
+    const pool = 3;
+    const { server, proxy } = await setup({
+      MONGO_MAX_POOL_SIZE: String(pool),
+      SHUTDOWN_TIMEOUT_MS: '40000',
+      MONGO_OPERATION_TIMEOUT_MS: '5000',
+    });
+    expect((await post(server, 'queued')).status).toBe(201);
+
+    // 30 reads at once, each held 100 ms by the database: ten times the pool, so most of them wait their turn.
+    proxy.slowQueries(100);
+    proxy.resetPeak();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => fetch(`${server.url}/person/queued`)));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(30).fill(200));
+    // The pool's connections, plus the driver's own for monitoring (heartbeats, and round-trip times).
+    expect(proxy.peakConnections()).toBeLessThanOrEqual(pool + 2);
+  });
+
   it('answers 503 while the database is reachable but silent, then recovers', async () => {
     const { server, proxy } = await setup();
     proxy.stall();

@@ -5,7 +5,8 @@ import { connect, createServer, type Socket } from 'node:net';
  * A TCP proxy on loopback between the server and its database, to make the database slow or silent without
  * touching it: `slowQueries` holds back the replies to reads and writes while heartbeats still pass (a database
  * that is up but overloaded), `stall` forwards nothing (reachable, but silent) until `resume`, `cut` drops every
- * connection as a crash would.
+ * connection as a crash would. `peakConnections` tells how many connections were open at once at most since
+ * `resetPeak`.
  */
 export interface TcpProxy {
   port: number;
@@ -13,6 +14,8 @@ export interface TcpProxy {
   stall(): void;
   resume(): void;
   cut(): void;
+  peakConnections(): number;
+  resetPeak(): void;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   let stalled = false;
   const held: Array<() => void> = [];
   const sockets = new Set<Socket>();
+  let open = 0;
+  let peak = 0;
 
   // The driver sends one command at a time per connection, so a reply belongs to the connection's last request.
   const forward = (
@@ -49,6 +54,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
 
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
+    peak = Math.max(peak, ++open);
+    client.on('close', () => open--);
     sockets.add(client);
     sockets.add(upstream);
     client.on('close', () => sockets.delete(client));
@@ -80,6 +87,10 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     resume: () => {
       stalled = false;
       for (const send of held.splice(0)) send();
+    },
+    peakConnections: () => peak,
+    resetPeak: () => {
+      peak = open;
     },
     cut: () => {
       for (const socket of sockets) socket.destroy();
