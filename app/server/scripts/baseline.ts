@@ -1,6 +1,7 @@
 /**
  * The benchmark's baseline: the same four routes on bare Fastify and the raw MongoDB driver, with nothing else —
- * no logging, validation, metrics, security headers, rate limit or error shape. `pnpm bench` starts it beside the
+ * no logging, validation, metrics, security headers (unless BASELINE_HEADERS gives fixed ones), rate limit or error
+ * shape. `pnpm bench` starts it beside the
  * service on the same database server, so the difference is what the service's features cost.
  *
  *   PORT=5001 MONGO_URI=mongodb://127.0.0.1:27017/crm_baseline tsx scripts/baseline.ts
@@ -20,6 +21,14 @@ const view = (doc: Record<string, unknown>) => ({
 });
 
 const app = Fastify({ logger: false });
+// BASELINE_HEADERS (JSON): fixed headers added to every response, as bytes without the features behind them.
+const headers = JSON.parse(process.env.BASELINE_HEADERS ?? '{}') as Record<string, string>;
+if (Object.keys(headers).length > 0) {
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
+  });
+}
 app.get('/health', async () => ({ status: 'healthy', service: 'CRM API' }));
 app.get('/person', async (request) => {
   const limit = Number((request.query as { limit?: string }).limit ?? 100);

@@ -10,12 +10,15 @@
  * runs made one after the other). The load average before and after is printed with the table.
  *
  * Each server answers as fast as it can: with a fixed number of connections, a server that spends more per request
- * also keeps each request waiting longer (latency = connections / throughput), so p99 follows the share.
+ * also keeps each request waiting longer on average (latency = connections / throughput); the tail also depends
+ * on the order in which the waiting requests are served (the service's bounded database pool queues them in order).
  *
  *   BENCH_DURATION=10 (seconds per run)   BENCH_ROUNDS=4   BENCH_WARMUP=3 (seconds)   BENCH_CONNECTIONS=20
  *   BENCH_ONLY=health (scenarios whose name contains it)
+ *   BENCH_BARE_HEADERS=1: the baseline also sends the response headers the service adds (security headers and a
+ *   correlation id, as fixed strings), to tell what their bytes cost from what the features behind them cost
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,6 +31,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 const only = process.env.BENCH_ONLY ?? '';
+const withHeaders = process.env.BENCH_BARE_HEADERS === '1';
 const SEEDED = 500;
 
 const workDir = mkdtempSync(join(tmpdir(), 'crm-bench-'));
@@ -54,27 +58,40 @@ const ours = startProcess(process.execPath, ['dist/server.js'], bundleDir, {
   LOG_LEVEL: 'info', // as in production: one access line per request is part of the cost
   RATE_LIMIT_MAX: '1000000',
 });
-const barePort = await freePort();
-const bare = startProcess(
-  resolve(import.meta.dirname, '../node_modules/.bin/tsx'),
-  ['scripts/baseline.ts'],
-  resolve(import.meta.dirname, '..'),
-  { PORT: String(barePort), MONGO_URI: databaseUri(mongo.uri, `crm_bench_bare_${stamp}`) },
-);
-const servers = [
-  { name: 'service', url: `http://127.0.0.1:${ourPort}`, ready: '/ready' },
-  { name: 'bare', url: `http://127.0.0.1:${barePort}`, ready: '/health' },
-];
+const ourUrl = `http://127.0.0.1:${ourPort}`;
 
-async function waitUntilReady(url: string): Promise<void> {
+/** Resolves with the first successful answer. */
+async function waitUntilReady(url: string): Promise<Response> {
   for (let i = 0; i < 400; i++) {
     try {
-      if ((await fetch(url)).ok) return;
+      const response = await fetch(url);
+      if (response.ok) return response;
     } catch {}
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${url} did not answer`);
 }
+
+// The headers the service adds to a JSON response (Node's own left out), for a baseline that sends them too.
+const NODE_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+const barePort = await freePort();
+function startBare(serviceHealth: Response): ChildProcess {
+  const headers = [...serviceHealth.headers].filter(([name]) => !NODE_HEADERS.has(name));
+  return startProcess(
+    resolve(import.meta.dirname, '../node_modules/.bin/tsx'),
+    ['scripts/baseline.ts'],
+    resolve(import.meta.dirname, '..'),
+    {
+      PORT: String(barePort),
+      MONGO_URI: databaseUri(mongo.uri, `crm_bench_bare_${stamp}`),
+      ...(withHeaders ? { BASELINE_HEADERS: JSON.stringify(Object.fromEntries(headers)) } : {}),
+    },
+  );
+}
+const servers = [
+  { name: 'service', url: ourUrl, ready: '/ready' },
+  { name: 'bare', url: `http://127.0.0.1:${barePort}`, ready: '/health' },
+];
 
 interface Scenario {
   name: string;
@@ -105,7 +122,9 @@ const scenarios: Scenario[] = [
   },
 ];
 
+let bare: ChildProcess | undefined;
 try {
+  bare = startBare(await waitUntilReady(`${ourUrl}/health`));
   for (const server of servers) {
     await waitUntilReady(`${server.url}${server.ready}`);
     for (let i = 0; i < SEEDED; i++) {
@@ -122,7 +141,7 @@ try {
       .map((l) => l.toFixed(2))
       .join(', ');
   console.log(
-    `CRM API bench: ${mongo.source}, ${SEEDED} persons, ${connections} connections, ${rounds} rounds of ${duration}s ` +
+    `CRM API bench: ${mongo.source}, ${SEEDED} persons, baseline ${withHeaders ? 'with' : 'without'} the service's response headers, ${connections} connections, ${rounds} rounds of ${duration}s ` +
       `per scenario and server (alternating, after ${warmup}s of warm-up); ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load average ${load()}\n`,
   );
   const median = (values: number[]) => {
@@ -188,6 +207,7 @@ try {
   console.log(`load average ${load()}`);
 } finally {
   for (const child of [ours, bare]) {
+    if (!child) continue;
     child.kill('SIGTERM');
     await once(child, 'exit');
   }
