@@ -15,6 +15,7 @@
  *
  *   BENCH_DURATION=10 (seconds per run)   BENCH_ROUNDS=4   BENCH_WARMUP=3 (seconds)   BENCH_CONNECTIONS=20
  *   BENCH_ONLY=health (scenarios whose name contains it)
+ *   MONGO_MAX_POOL_SIZE (passed to the service)
  *   BENCH_BARE_HEADERS=1: the baseline also sends the response headers the service adds (security headers and a
  *   correlation id, as fixed strings), to tell what their bytes cost from what the features behind them cost
  */
@@ -57,6 +58,8 @@ const ours = startProcess(process.execPath, ['dist/server.js'], bundleDir, {
   MONGO_URI: databaseUri(mongo.uri, `crm_bench_${stamp}`),
   LOG_LEVEL: 'info', // as in production: one access line per request is part of the cost
   RATE_LIMIT_MAX: '1000000',
+  // MONGO_MAX_POOL_SIZE=100 pnpm bench: the service with the driver's default pool, to see what the bound changes.
+  ...(process.env.MONGO_MAX_POOL_SIZE ? { MONGO_MAX_POOL_SIZE: process.env.MONGO_MAX_POOL_SIZE } : {}),
 });
 const ourUrl = `http://127.0.0.1:${ourPort}`;
 
@@ -141,7 +144,7 @@ try {
       .map((l) => l.toFixed(2))
       .join(', ');
   console.log(
-    `CRM API bench: ${mongo.source}, ${SEEDED} persons, baseline ${withHeaders ? 'with' : 'without'} the service's response headers, ${connections} connections, ${rounds} rounds of ${duration}s ` +
+    `CRM API bench: ${mongo.source}, ${SEEDED} persons, MONGO_MAX_POOL_SIZE ${process.env.MONGO_MAX_POOL_SIZE || 'unset'}, baseline ${withHeaders ? 'with' : 'without'} the service's response headers, ${connections} connections, ${rounds} rounds of ${duration}s ` +
       `per scenario and server (alternating, after ${warmup}s of warm-up); ${cpus().length} CPUs (${cpus()[0]?.model.trim()}), load average ${load()}\n`,
   );
   const median = (values: number[]) => {
