@@ -1,8 +1,8 @@
 /**
  * The benchmark's baseline: the same four routes on bare Fastify and the raw MongoDB driver, with nothing else —
  * no logging, validation, metrics, security headers (unless BASELINE_HEADERS gives fixed ones), rate limit or error
- * shape. `pnpm bench` starts it beside the
- * service on the same database server, so the difference is what the service's features cost.
+ * shape. `pnpm bench` starts it beside the service on the same database server, so the difference is what the
+ * service's features cost.
  *
  *   PORT=5001 MONGO_URI=mongodb://127.0.0.1:27017/crm_baseline tsx scripts/baseline.ts
  */

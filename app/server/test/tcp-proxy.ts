@@ -55,10 +55,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     peak = Math.max(peak, ++open);
-    client.on('close', () => open--);
     sockets.add(client);
     sockets.add(upstream);
-    client.on('close', () => sockets.delete(client));
+    client.on('close', () => {
+      sockets.delete(client);
+      open--;
+    });
     upstream.on('close', () => sockets.delete(upstream));
     let lastWasQuery = false;
     forward(
