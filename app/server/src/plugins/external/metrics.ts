@@ -1,6 +1,7 @@
 import fastifyMetrics from 'fastify-metrics';
 import fp from 'fastify-plugin';
 import client, { type Counter, Registry } from 'prom-client';
+import { RequestDurationHistogram } from '../../lib/request-duration-histogram.js';
 import { VERSION } from '../../lib/version.js';
 
 declare module 'fastify' {
@@ -44,24 +45,16 @@ export default fp<MetricsPluginOptions>(
     // the histogram costs one observation per response and nothing at its start. fastify-metrics' route metrics
     // did the same with two timers per request and a per-pod quantile summary (http_request_summary_seconds,
     // a t-digest update on every response) that no dashboard or alert reads: they aggregate these buckets.
-    const requests = new client.Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'request duration in seconds',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    });
+    const requests = new RequestDurationHistogram(registry);
     app.addHook('onResponse', (request, reply, done) => {
       const { method } = request;
       if (!UNMEASURED_METHODS.has(method)) {
         const { url, config } = request.routeOptions;
         if (url !== '/metrics') {
           requests.observe(
-            {
-              method,
-              route: (config as { statsId?: string }).statsId ?? url ?? UNMATCHED_ROUTE,
-              status_code: reply.statusCode,
-            },
+            method,
+            (config as { statsId?: string }).statsId ?? url ?? UNMATCHED_ROUTE,
+            reply.statusCode,
             reply.elapsedTime / 1000,
           );
         }
