@@ -1,8 +1,9 @@
 /**
  * `pnpm bench`: the production bundle and a bare baseline (scripts/baseline.ts: the same routes on bare Fastify and
  * the raw driver) on one test database server, each driven in turn by autocannon over loopback. Prints, per
- * scenario, requests/s, p50/p99 latency and error counts of both and the service's share of the baseline's
- * throughput. Figures, not pass/fail: compare runs on the same machine.
+ * scenario, requests/s, p50/p99 latency (to the hundredth of a millisecond), CPU time per request and error counts
+ * of both, and the service's share of the baseline's throughput. Figures, not pass/fail: compare runs on the same
+ * machine.
  *
  * A shared machine's load drifts within seconds, so one run of each says little. Each scenario is measured in
  * rounds that alternate which server goes first, after an unmeasured warm-up of both; the table gives the median
@@ -21,7 +22,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -80,9 +81,10 @@ const NODE_HEADERS = new Set(['content-type', 'content-length', 'date', 'connect
 const barePort = await freePort();
 function startBare(serviceHealth: Response): ChildProcess {
   const headers = [...serviceHealth.headers].filter(([name]) => !NODE_HEADERS.has(name));
+  // Node itself, loading TypeScript through tsx's hook, so that the child is the server (its CPU time is measured).
   return startProcess(
-    resolve(import.meta.dirname, '../node_modules/.bin/tsx'),
-    ['scripts/baseline.ts'],
+    process.execPath,
+    ['--import', 'tsx', 'scripts/baseline.ts'],
     resolve(import.meta.dirname, '..'),
     {
       PORT: String(barePort),
@@ -92,9 +94,25 @@ function startBare(serviceHealth: Response): ChildProcess {
   );
 }
 const servers = [
-  { name: 'service', url: ourUrl, ready: '/ready' },
-  { name: 'bare', url: `http://127.0.0.1:${barePort}`, ready: '/health' },
+  { name: 'service', url: ourUrl, ready: '/ready', process: () => ours },
+  { name: 'bare', url: `http://127.0.0.1:${barePort}`, ready: '/health', process: () => bare },
 ];
+
+/**
+ * CPU time (user + system) a process has used, in microseconds, from /proc (Linux; undefined elsewhere). A server's
+ * CPU per request is steadier than its throughput on a shared machine, where the load generator and other work
+ * compete for the same cores.
+ */
+function cpuMicros(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+// Linux reports process times in USER_HZ, 100 on every architecture Node runs on.
+const CLOCK_TICKS = 100;
 
 interface Scenario {
   name: string;
@@ -154,13 +172,38 @@ try {
       ? (sorted[mid] as number)
       : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   };
+  // autocannon's latency histogram keeps whole milliseconds, which hides every difference on a route answered in
+  // less than one; the response times it reports one by one give them to a hundredth of a millisecond.
+  interface Measured {
+    result: autocannon.Result;
+    p50: number;
+    p99: number;
+    /** The server's CPU time per request, in microseconds. */
+    cpu: number;
+  }
+  const measure = async (options: autocannon.Options, pid: number | undefined): Promise<Measured> => {
+    const times: number[] = [];
+    const before = cpuMicros(pid);
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      autocannon(options, (error, result) => (error ? reject(error) : resolve(result))).on(
+        'response',
+        (_client, status, _bytes, ms) => status >= 200 && status < 300 && times.push(ms),
+      );
+    });
+    const sorted = Float64Array.from(times).sort();
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+    const cpu = ((cpuMicros(pid) ?? Number.NaN) - (before ?? Number.NaN)) / result.requests.total;
+    return { result, p50: at(0.5), p99: at(0.99), cpu };
+  };
+  const ms = (value: number) => Number(value.toFixed(2));
   const rows = [];
   for (const scenario of scenarios.filter((s) => s.name.includes(only))) {
     const run = (server: (typeof servers)[number], seconds: number) =>
-      autocannon({ ...scenario.options(server.url), connections, duration: seconds });
+      measure({ ...scenario.options(server.url), connections, duration: seconds }, server.process()?.pid);
     for (const server of servers) await run(server, warmup);
-    const mine: autocannon.Result[] = [];
-    const theirs: autocannon.Result[] = [];
+    const mine: Measured[] = [];
+    const theirs: Measured[] = [];
     for (let round = 0; round < rounds; round++) {
       const [service, bare] = servers as [(typeof servers)[0], (typeof servers)[1]];
       if (round % 2 === 0) {
@@ -171,13 +214,12 @@ try {
         mine.push(await run(service, duration));
       }
     }
-    const of = (results: autocannon.Result[], figure: (r: autocannon.Result) => number) =>
-      median(results.map(figure));
+    const of = (results: Measured[], figure: (r: Measured) => number) => median(results.map(figure));
     // Requests that failed over all rounds: responses other than 2xx by status, then socket errors and timeouts.
-    const failures = (results: autocannon.Result[]) => {
+    const failures = (results: Measured[]) => {
       const counts = new Map<string, number>();
       const add = (what: string, n: number) => n > 0 && counts.set(what, (counts.get(what) ?? 0) + n);
-      for (const r of results) {
+      for (const { result: r } of results) {
         for (const [status, { count }] of Object.entries(r.statusCodeStats ?? {})) {
           if (!status.startsWith('2')) add(status, count ?? 0);
         }
@@ -188,20 +230,22 @@ try {
     };
     rows.push({
       scenario: scenario.name,
-      'req/s': Math.round(of(mine, (r) => r.requests.average)),
-      'bare req/s': Math.round(of(theirs, (r) => r.requests.average)),
-      share: `${Math.round(100 * median(mine.map((r, i) => r.requests.average / (theirs[i] as autocannon.Result).requests.average)))} %`,
-      'p99 ms': of(mine, (r) => r.latency.p99),
-      'bare p99 ms': of(theirs, (r) => r.latency.p99),
-      'p50 ms': of(mine, (r) => r.latency.p50),
-      'bare p50 ms': of(theirs, (r) => r.latency.p50),
+      'req/s': Math.round(of(mine, (r) => r.result.requests.average)),
+      'bare req/s': Math.round(of(theirs, (r) => r.result.requests.average)),
+      share: `${Math.round(100 * median(mine.map((r, i) => r.result.requests.average / (theirs[i] as Measured).result.requests.average)))} %`,
+      'p99 ms': ms(of(mine, (r) => r.p99)),
+      'bare p99 ms': ms(of(theirs, (r) => r.p99)),
+      'p50 ms': ms(of(mine, (r) => r.p50)),
+      'bare p50 ms': ms(of(theirs, (r) => r.p50)),
+      'CPU µs/req': Math.round(of(mine, (r) => r.cpu) * 10) / 10,
+      'bare CPU µs/req': Math.round(of(theirs, (r) => r.cpu) * 10) / 10,
       failed: failures(mine),
       'bare failed': failures(theirs),
       // Per round, for the noise: the share, and p99 as service/bare.
       rounds: mine
         .map((r, i) => {
-          const bare = theirs[i] as autocannon.Result;
-          return `${Math.round((100 * r.requests.average) / bare.requests.average)}% ${r.latency.p99}/${bare.latency.p99}`;
+          const bare = theirs[i] as Measured;
+          return `${Math.round((100 * r.result.requests.average) / bare.result.requests.average)}% ${ms(r.p99)}/${ms(bare.p99)}`;
         })
         .join(', '),
     });
